@@ -1,0 +1,141 @@
+# certsweep: one non-recursive Makefile. Everything except scanner/main.c
+# builds into build/libcertsweep.a, which the binary, tests and fuzzers link.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BUILD	?= build
+CC	?= cc
+VERSION	 = 0.1.0
+
+PKGS	 = libssl libcrypto libevent libevent_openssl libevent_pthreads \
+	   sqlite3 jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	 = -Wall -Wextra -Werror -Wpedantic -Wformat=2 -Wshadow \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+	   -Wcast-qual -Wwrite-strings -Wvla -Wundef -Wimplicit-fallthrough
+HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -MMD -MP \
+	   -I. -DCERTSWEEP_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
+LDLIBS	+= $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC	 = $(filter-out scanner/main.c,$(wildcard scanner/*.c)) \
+	   $(wildcard probes/*.c) $(wildcard report/*.c) $(wildcard db/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPERS = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+UNIT_HOBJ = $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
+
+all: $(BUILD)/certsweep
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# The schema is embedded in the binary: db/schema.sql -> C string.
+$(BUILD)/db/schema.h: db/schema.sql
+	@mkdir -p $(dir $@)
+	{ echo 'static const char schema_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+$(BUILD)/db/migrate.o: $(BUILD)/db/schema.h
+$(BUILD)/db/migrate.o: CFLAGS += -I$(BUILD)/db
+
+$(BUILD)/libcertsweep.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/certsweep: $(BUILD)/scanner/main.o $(BUILD)/libcertsweep.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HOBJ) $(BUILD)/libcertsweep.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< \
+	    $(UNIT_HOBJ) $(BUILD)/libcertsweep.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+	  echo "== $$t"; CERTSWEEP_SRC=$(CURDIR) $$t || fail=1; done; \
+	  test $$fail = 0
+
+integration: $(BUILD)/certsweep
+	CERTSWEEP=$(CURDIR)/$(BUILD)/certsweep tests/integration/run.sh
+
+test: unit integration
+
+deps:
+	@scripts/deps.sh
+
+# make check: dependencies, normal build + every test, then the same suite
+# under ASan+UBSan.
+check: deps
+	$(MAKE) test
+	$(MAKE) asan-test
+	$(MAKE) fuzz-smoke
+
+asan:
+	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+	    EXTRA_LDFLAGS='-fsanitize=address,undefined' HARDEN= all unit-bins
+
+asan-test: asan
+	$(MAKE) BUILD=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+	    EXTRA_LDFLAGS='-fsanitize=address,undefined' HARDEN= test
+
+unit-bins: $(UNIT_BIN)
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 15
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -g -O1
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT='-g -O1' HARDEN= \
+	    EXTRA_CFLAGS='$(FUZZ_FLAGS)' fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libcertsweep.a
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(BUILD)/libcertsweep.a $(LDLIBS)
+
+# A short run of every fuzz target (make check); FUZZ_SECONDS each.
+fuzz-smoke: fuzz
+	@for f in $(FUZZ_BIN); do n=$${f#build-fuzz/fuzz_}; \
+	  mkdir -p build-fuzz/corpus/$$n; \
+	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	    build-fuzz/corpus/$$n $$(test -d tests/fuzz/corpus/$$n && \
+	    echo tests/fuzz/corpus/$$n) 2>build-fuzz/$$n.log || \
+	  { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	  grep -E '^(Done|#[0-9]+.*DONE)' build-fuzz/$$n.log | tail -1; done
+
+demo: deps
+	$(MAKE) all
+	samples/demo.sh $(BUILD)/certsweep
+
+bench: deps
+	$(MAKE) all
+	tests/bench/bench.sh $(CURDIR)/$(BUILD)/certsweep
+
+lint:
+	@scripts/lint.sh
+
+install: $(BUILD)/certsweep
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/certsweep $(DESTDIR)$(PREFIX)/bin/certsweep
+	install -m 0644 doc/certsweep.1 $(DESTDIR)$(PREFIX)/share/man/man1/certsweep.1
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all unit integration test deps check asan asan-test unit-bins demo \
+	bench lint install clean fuzz fuzz-bins fuzz-smoke
+.SECONDARY:
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/scanner/main.d

@@ -1,0 +1,25 @@
+/*
+ * cert.h: X.509 facts.  Turns DER into a struct cert_record with OpenSSL;
+ * pure (no I/O, no logging), so it is unit-tested and fuzzed directly.
+ */
+#ifndef CERTSWEEP_CERT_H
+#define CERTSWEEP_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/record.h"
+
+/*
+ * Parses one DER certificate into *rec (which it zeroes first) and keeps a
+ * copy of the DER.  Returns 0, or -1 when the bytes are not a certificate;
+ * then *rec holds nothing to free.
+ */
+int	cert_record_from_der(struct cert_record *rec, const uint8_t *der,
+	    size_t len);
+/* Frees what *rec owns; zeroes it.  A zeroed record is a no-op. */
+void	cert_record_clear(struct cert_record *rec);
+/* Lower-case hex of a SHA-256 into out (65 bytes with the NUL). */
+void	cert_hex(const uint8_t *bytes, size_t len, char *out);
+
+#endif /* CERTSWEEP_CERT_H */

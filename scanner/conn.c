@@ -1,0 +1,434 @@
+/*
+ * conn.c: one connection, from a target to its observation.
+ *
+ *   RESOLVE (hostnames only, evdns) -> CONNECT -> HANDSHAKE -> done
+ *
+ * Each step has one deadline (--timeout), armed on a libevent common timeout
+ * so that thousands of timers cost O(1) each.  The socket is driven
+ * directly: SSL_do_handshake() on a non-blocking fd, re-armed for read or
+ * write as OpenSSL asks; there is no bufferevent in between, so an idle
+ * connection holds one fd, one SSL and this struct.  conn_finish() is the
+ * single teardown path and emits the observation exactly once.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/dns.h>
+#include <event2/event_struct.h>
+#include <event2/util.h>
+#include <openssl/err.h>
+
+#include "scanner/engine_internal.h"
+#include "scanner/log.h"
+#include "scanner/tls.h"
+#include "scanner/xmem.h"
+
+enum conn_state {
+	CONN_RESOLVE,
+	CONN_WAIT_FD,		/* out of descriptors: retry in 100 ms */
+	CONN_CONNECT,
+	CONN_HANDSHAKE,
+	CONN_DONE,
+};
+
+struct conn {
+	struct engine		*eng;
+	LIST_ENTRY(conn)	 entry;
+	struct target		 tgt;
+	struct sockaddr_storage	 sa;
+	socklen_t		 salen;
+	int			 fd;
+	SSL			*ssl;
+	struct event		 io;
+	struct event		 tmo;
+	enum conn_state		 state;
+	unsigned		 attempt;
+	double			 t0;
+	struct evdns_getaddrinfo_request *dns;
+	struct evutil_addrinfo	*ai;		/* result handed over by evdns */
+	int			 dns_err;
+	bool			 in_start;	/* evdns may answer at once */
+	bool			 dns_answered;
+	struct tls_verify	 vr;
+	struct observation	 obs;
+};
+
+static void	conn_connect(struct conn *);
+static void	conn_io_cb(evutil_socket_t, short, void *);
+
+static void
+conn_release(struct conn *c)
+{
+	if (c->dns != NULL) {
+		evdns_getaddrinfo_cancel(c->dns);	/* calls back: c->dns */
+		c->dns = NULL;
+	}
+	if (c->ai != NULL)
+		evutil_freeaddrinfo(c->ai);
+	c->ai = NULL;
+	event_del(&c->io);
+	event_del(&c->tmo);
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* The single teardown path: one observation per connection. */
+static void
+conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
+{
+	struct engine *eng = c->eng;
+	va_list ap;
+
+	if (c->state == CONN_DONE)
+		return;
+	c->state = CONN_DONE;
+	c->obs.status = st;
+	va_start(ap, fmt);
+	vsnprintf(c->obs.reason, sizeof(c->obs.reason), fmt, ap);
+	va_end(ap);
+	if (st == SCAN_OK)
+		c->obs.handshake_ms = (engine_now() - c->t0) * 1000.0;
+	if (c->ssl != NULL && st == SCAN_OK) {
+		(void)SSL_shutdown(c->ssl);	/* one close_notify, no wait */
+		ERR_clear_error();
+	}
+	conn_release(c);
+	LIST_REMOVE(c, entry);
+	engine_conn_done(eng, &c->obs);
+	observation_clear(&c->obs);
+	free(c);
+}
+
+void
+conn_abort(struct conn *c)
+{
+	conn_release(c);
+	LIST_REMOVE(c, entry);
+	observation_clear(&c->obs);
+	free(c);
+}
+
+/* A timeout or a reset mid-way: try again while --retries allows. */
+static bool
+conn_retry(struct conn *c)
+{
+	if (c->attempt >= c->eng->cfg->retries || c->eng->stopping)
+		return false;
+	c->attempt++;
+	event_del(&c->io);
+	event_del(&c->tmo);
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	conn_connect(c);
+	return true;
+}
+
+static void
+conn_arm(struct conn *c, short what)
+{
+	event_del(&c->io);
+	event_assign(&c->io, c->eng->base, c->fd, what, conn_io_cb, c);
+	event_add(&c->io, NULL);
+}
+
+static void
+conn_step_deadline(struct conn *c)
+{
+	event_add(&c->tmo, c->eng->step_tmo);
+}
+
+static void
+conn_handshake(struct conn *c)
+{
+	int r, saved;
+	enum scan_status st;
+	char why[sizeof(c->obs.reason)];
+
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_do_handshake(c->ssl);
+	saved = errno;
+	if (r == 1) {
+		tls_collect(c->ssl, &c->vr, &c->obs);
+		conn_finish(c, SCAN_OK, "%s", "");
+		return;
+	}
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		conn_arm(c, EV_READ);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		conn_arm(c, EV_WRITE);
+		return;
+	default:
+		break;
+	}
+	st = tls_classify(c->ssl, r, saved, why, sizeof(why));
+	if (st == SCAN_CLOSED && conn_retry(c))
+		return;
+	conn_finish(c, st, "%s", why);
+}
+
+static void
+conn_handshake_start(struct conn *c)
+{
+	const char *sni = c->obs.sni[0] ? c->obs.sni : NULL;
+	int family = c->sa.ss_family;
+	const void *ip = family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)&c->sa)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)&c->sa)->sin6_addr;
+
+	c->ssl = tls_new(c->eng->ssl_ctx, c->fd, sni, sni, family, ip, &c->vr);
+	if (c->ssl == NULL) {
+		conn_finish(c, SCAN_INTERNAL_ERROR, "cannot set up TLS for "
+		    "this connection (out of memory?)");
+		return;
+	}
+	c->state = CONN_HANDSHAKE;
+	conn_step_deadline(c);
+	conn_handshake(c);
+}
+
+static void
+conn_connected(struct conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == 0) {
+		conn_handshake_start(c);
+		return;
+	}
+	if (err == ECONNREFUSED)
+		conn_finish(c, SCAN_REFUSED, "connection refused");
+	else if (err == ETIMEDOUT && !conn_retry(c))
+		conn_finish(c, SCAN_CONNECT_TIMEOUT, "TCP connect timed out");
+	else if (err == EHOSTUNREACH || err == ENETUNREACH)
+		conn_finish(c, SCAN_REFUSED, "%s", strerror(err));
+	else if (err != ETIMEDOUT)
+		conn_finish(c, SCAN_REFUSED, "TCP connect failed: %s",
+		    strerror(err));
+}
+
+static void
+conn_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CONN_CONNECT)
+		conn_connected(c);
+	else if (c->state == CONN_HANDSHAKE)
+		conn_handshake(c);
+}
+
+static void
+conn_tmo_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	double t = c->eng->cfg->timeout;
+
+	(void)fd;
+	(void)what;
+	if (c->state == CONN_WAIT_FD) {
+		conn_connect(c);
+		return;
+	}
+	if (conn_retry(c))
+		return;
+	if (c->state == CONN_CONNECT)
+		conn_finish(c, SCAN_CONNECT_TIMEOUT, "no answer to the TCP "
+		    "connect within %g s", t);
+	else
+		conn_finish(c, SCAN_IO_TIMEOUT, "the TLS handshake did not "
+		    "finish within %g s", t);
+}
+
+static void
+conn_connect(struct conn *c)
+{
+	int one = 1;
+
+	c->state = CONN_CONNECT;
+	c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (c->fd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Wait for a descriptor: the deadline timer retries. */
+			c->state = CONN_WAIT_FD;
+			engine_fd_pressure(c->eng);
+			event_add(&c->tmo, &(struct timeval){ 0, 100000 });
+			return;
+		}
+		conn_finish(c, SCAN_INTERNAL_ERROR, "cannot create a socket: %s",
+		    strerror(errno));
+		return;
+	}
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	event_assign(&c->io, c->eng->base, c->fd, EV_WRITE, conn_io_cb, c);
+	conn_step_deadline(c);
+	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) == 0) {
+		conn_handshake_start(c);
+		return;
+	}
+	if (errno == EINPROGRESS) {
+		event_add(&c->io, NULL);
+		return;
+	}
+	if (errno == ECONNREFUSED)
+		conn_finish(c, SCAN_REFUSED, "connection refused");
+	else
+		conn_finish(c, SCAN_REFUSED, "TCP connect failed: %s",
+		    strerror(errno));
+}
+
+static void
+conn_set_addr(struct conn *c, const struct sockaddr *sa, socklen_t len)
+{
+	memcpy(&c->sa, sa, len);
+	c->salen = len;
+	if (sa->sa_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&c->sa;
+
+		in->sin_port = htons(c->tgt.port);
+		inet_ntop(AF_INET, &in->sin_addr, c->obs.ip, sizeof(c->obs.ip));
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&c->sa;
+
+		in6->sin6_port = htons(c->tgt.port);
+		inet_ntop(AF_INET6, &in6->sin6_addr, c->obs.ip,
+		    sizeof(c->obs.ip));
+	}
+}
+
+static void
+conn_resolved(struct conn *c)
+{
+	const char *host = c->tgt.host;
+
+	if (c->dns_err != 0 || c->ai == NULL) {
+		conn_finish(c, SCAN_DNS_ERROR, "cannot resolve %s: %s", host,
+		    c->dns_err ? evutil_gai_strerror(c->dns_err) :
+		    "no addresses");
+		return;
+	}
+	conn_set_addr(c, c->ai->ai_addr, (socklen_t)c->ai->ai_addrlen);
+	evutil_freeaddrinfo(c->ai);
+	c->ai = NULL;
+	conn_connect(c);
+}
+
+static void
+conn_dns_cb(int err, struct evutil_addrinfo *ai, void *arg)
+{
+	struct conn *c = arg;
+
+	c->dns = NULL;
+	if (err == EVUTIL_EAI_CANCEL) {
+		if (ai != NULL)
+			evutil_freeaddrinfo(ai);
+		return;
+	}
+	c->dns_err = err;
+	c->ai = ai;
+	c->dns_answered = true;
+	if (!c->in_start)
+		conn_resolved(c);
+}
+
+static void
+conn_resolve(struct conn *c)
+{
+	struct evutil_addrinfo hints;
+	struct evdns_base *dns = engine_dns(c->eng);
+	struct evdns_getaddrinfo_request *req;
+
+	if (dns == NULL) {
+		conn_finish(c, SCAN_DNS_ERROR, "cannot resolve %s: no DNS "
+		    "resolver could be set up", c->tgt.host);
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	c->state = CONN_RESOLVE;
+	c->in_start = true;
+	req = evdns_getaddrinfo(dns, c->tgt.host, NULL, &hints, conn_dns_cb, c);
+	c->in_start = false;
+	if (c->dns_answered)
+		conn_resolved(c);
+	else
+		c->dns = req;
+}
+
+static void
+conn_init_obs(struct conn *c)
+{
+	const struct config *cfg = c->eng->cfg;
+	struct observation *o = &c->obs;
+
+	o->source = OBS_ACTIVE;
+	o->port = c->tgt.port;
+	o->protocol = "tls";
+	o->time = (int64_t)time(NULL);
+	snprintf(o->hostname, sizeof(o->hostname), "%s", c->tgt.host);
+	if (c->tgt.host[0] != '\0')
+		snprintf(o->sni, sizeof(o->sni), "%s", c->tgt.host);
+	else if (cfg->sni != NULL)
+		snprintf(o->sni, sizeof(o->sni), "%s", cfg->sni);
+}
+
+void
+conn_start(struct engine *eng, const struct target *t)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+
+	c->eng = eng;
+	c->tgt = *t;
+	c->fd = -1;
+	c->t0 = engine_now();
+	LIST_INSERT_HEAD(&eng->conns, c, entry);
+	evtimer_assign(&c->tmo, eng->base, conn_tmo_cb, c);
+	event_assign(&c->io, eng->base, -1, EV_WRITE, conn_io_cb, c);
+	conn_init_obs(c);
+	if (t->family == AF_UNSPEC) {
+		conn_resolve(c);
+	} else if (t->family == AF_INET) {
+		struct sockaddr_in in = { .sin_family = AF_INET };
+
+		memcpy(&in.sin_addr, t->addr, 4);
+		conn_set_addr(c, (struct sockaddr *)&in, sizeof(in));
+		conn_connect(c);
+	} else {
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+
+		memcpy(&in6.sin6_addr, t->addr, 16);
+		conn_set_addr(c, (struct sockaddr *)&in6, sizeof(in6));
+		conn_connect(c);
+	}
+}

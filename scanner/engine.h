@@ -1,0 +1,39 @@
+/*
+ * engine.h: the active sweep.  One libevent base; a cap on connections in
+ * flight; a token bucket on new connections per second; a deadline per
+ * step; retries; a pause (not a spin) when the process runs out of file
+ * descriptors.  Every target ends as exactly one observation handed to the
+ * sink.
+ */
+#ifndef CERTSWEEP_ENGINE_H
+#define CERTSWEEP_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scanner/config.h"
+#include "scanner/record.h"
+#include "scanner/targets.h"
+
+struct engine_stats {
+	uint64_t	total;		/* pairs in the target set */
+	uint64_t	done;		/* observations handed to the sink */
+	uint64_t	ok;
+	double		elapsed;	/* seconds */
+	bool		interrupted;	/* SIGINT or SIGTERM */
+};
+
+/*
+ * Receives each observation (borrowed for the call).  Returns 0, or -1 to
+ * stop the sweep (e.g. the database failed); the sink reports its own error.
+ */
+typedef int	(*engine_sink_fn)(void *arg, const struct observation *);
+
+/*
+ * Runs the sweep to the end.  Returns 0, or -1 when it could not start (err
+ * says why) or the sink stopped it.  stats is filled in either case.
+ */
+int	engine_run(const struct config *, struct targets *, engine_sink_fn,
+	    void *arg, struct engine_stats *stats, char *err, size_t errlen);
+
+#endif /* CERTSWEEP_ENGINE_H */

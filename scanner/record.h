@@ -1,0 +1,99 @@
+/*
+ * record.h: the data model shared by every layer.
+ *
+ * One struct observation per endpoint per sweep flows from the active engine
+ * (and later the passive path) through analysis into the store and the
+ * report writers.  Writers and the store borrow observations for the length
+ * of a call; the engine owns them.
+ */
+#ifndef CERTSWEEP_RECORD_H
+#define CERTSWEEP_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exactly one per observation; names in status.c. */
+enum scan_status {
+	SCAN_OK,
+	SCAN_REFUSED,
+	SCAN_CONNECT_TIMEOUT,
+	SCAN_IO_TIMEOUT,
+	SCAN_CLOSED,
+	SCAN_PROTOCOL_ERROR,
+	SCAN_STARTTLS_REFUSED,
+	SCAN_TLS_ERROR,
+	SCAN_DNS_ERROR,		/* a hostname target did not resolve */
+	SCAN_INTERNAL_ERROR,
+	SCAN__MAX
+};
+
+/* "ok", "refused", "connect-timeout", ...; NULL for an out-of-range value. */
+const char	*scan_status_name(enum scan_status);
+/* Inverse of scan_status_name(); -1 when the name is unknown. */
+int		 scan_status_from_name(const char *);
+
+#define CERT_SHA256_LEN	32
+#define CHAIN_MAX	16	/* certificates kept per chain; the rest dropped */
+
+/*
+ * Facts of one X.509 certificate (scanner/cert.c fills it from DER).
+ * Strings are NUL-terminated, heap-owned, never NULL after a successful
+ * cert_record_from_der() (empty string when absent).
+ */
+struct cert_record {
+	uint8_t		 sha256[CERT_SHA256_LEN];
+	uint8_t		 spki_sha256[CERT_SHA256_LEN];
+	uint8_t		*der;
+	size_t		 der_len;
+	char		*subject;	/* RFC 2253 one-line DN */
+	char		*issuer;
+	char		*serial;	/* upper-case hex, no separators */
+	int64_t		 not_before;	/* Unix seconds, UTC */
+	int64_t		 not_after;
+	char		*key_type;	/* "RSA", "EC", "DSA", "Ed25519", ... */
+	int		 key_bits;
+	char		*curve;		/* "prime256v1" for EC, else "" */
+	char		*sig_alg;	/* "sha256WithRSAEncryption", ... */
+	char		**sans;		/* "DNS:a.example", "IP:192.0.2.1", ... */
+	size_t		 nsans;
+	bool		 is_ca;
+	bool		 self_signed;	/* issuer == subject and self-verifies */
+};
+
+/* Where an observation came from. */
+enum obs_source {
+	OBS_ACTIVE,
+	OBS_PASSIVE,
+};
+
+/*
+ * One endpoint's result for one sweep.  On status SCAN_OK the TLS fields
+ * and the chain are set; otherwise reason says what happened, in words a
+ * person understands.
+ */
+struct observation {
+	enum obs_source	 source;
+	char		 ip[46];	/* numeric address, INET6_ADDRSTRLEN */
+	uint16_t	 port;
+	char		 hostname[256];	/* the target's name, "" for IP targets */
+	char		 sni[256];	/* server name sent, "" when none */
+	const char	*protocol;	/* probe name: "tls", "smtp", ... */
+	int64_t		 time;		/* Unix seconds at the start of the attempt */
+	enum scan_status status;
+	char		 reason[256];
+	char		 version[16];	/* "TLSv1.3" */
+	char		 cipher[64];	/* IANA name, e.g. TLS_AES_128_GCM_SHA256 */
+	char		 group[32];	/* key exchange group, "x25519" */
+	char		 alpn[32];
+	double		 handshake_ms;	/* TCP connect to end of handshake */
+	long		 verify_code;	/* X509_V_OK (0) or an X509_V_ERR_* */
+	char		 verify_reason[128];
+	struct cert_record *chain;	/* as the server sent it, leaf first */
+	size_t		 chain_len;
+};
+
+/* Frees what the observation owns (the chain) and zeroes those fields. */
+void	observation_clear(struct observation *);
+
+#endif /* CERTSWEEP_RECORD_H */

@@ -1,0 +1,49 @@
+/* status.c: names of scan statuses and the observation destructor. */
+#include "scanner/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner/cert.h"
+
+static const char *const status_names[] = {
+	[SCAN_OK] = "ok",
+	[SCAN_REFUSED] = "refused",
+	[SCAN_CONNECT_TIMEOUT] = "connect-timeout",
+	[SCAN_IO_TIMEOUT] = "io-timeout",
+	[SCAN_CLOSED] = "closed",
+	[SCAN_PROTOCOL_ERROR] = "protocol-error",
+	[SCAN_STARTTLS_REFUSED] = "starttls-refused",
+	[SCAN_TLS_ERROR] = "tls-error",
+	[SCAN_DNS_ERROR] = "dns-error",
+	[SCAN_INTERNAL_ERROR] = "internal-error",
+};
+_Static_assert(sizeof(status_names) / sizeof(status_names[0]) == SCAN__MAX,
+    "every scan_status has a name");
+
+const char *
+scan_status_name(enum scan_status s)
+{
+	if ((unsigned)s >= SCAN__MAX)
+		return NULL;
+	return status_names[s];
+}
+
+int
+scan_status_from_name(const char *name)
+{
+	for (int i = 0; i < SCAN__MAX; i++)
+		if (strcmp(status_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+void
+observation_clear(struct observation *o)
+{
+	for (size_t i = 0; i < o->chain_len; i++)
+		cert_record_clear(&o->chain[i]);
+	free(o->chain);
+	o->chain = NULL;
+	o->chain_len = 0;
+}

@@ -1,0 +1,277 @@
+/*
+ * tls.c: SSL_CTX policy, per-connection SSL objects, handshake error
+ * classification and the facts collected after a handshake.
+ *
+ * The context runs at security level 0 with TLS 1.0 and up allowed, so that
+ * weak servers (RSA-1024 leaves, SHA-1 chains, TLS 1.0-only) still hand us
+ * their certificates: judging them is the policy's job, not the handshake's.
+ * OpenSSL verifies the server chain even under SSL_VERIFY_NONE; our
+ * cert_verify_callback replaces that step so the chain is verified exactly
+ * once, the first error is kept, and the handshake always proceeds.
+ */
+#include "scanner/tls.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "scanner/cert.h"
+#include "scanner/xmem.h"
+
+static int
+verify_cb(int ok, X509_STORE_CTX *xctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xctx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_verify *vr = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+
+	if (!ok && vr != NULL && vr->code == X509_V_OK) {
+		vr->code = X509_STORE_CTX_get_error(xctx);
+		vr->depth = X509_STORE_CTX_get_error_depth(xctx);
+	}
+	return 1;	/* record, never reject */
+}
+
+static int
+cert_verify_cb(X509_STORE_CTX *xctx, void *arg)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xctx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_verify *vr = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+
+	(void)arg;
+	X509_STORE_CTX_set_verify_cb(xctx, verify_cb);
+	if (X509_verify_cert(xctx) <= 0 && vr != NULL &&
+	    vr->code == X509_V_OK) {
+		vr->code = X509_STORE_CTX_get_error(xctx);
+		if (vr->code == X509_V_OK)
+			vr->code = X509_V_ERR_UNSPECIFIED;
+	}
+	if (vr != NULL)
+		vr->done = 1;
+	ERR_clear_error();
+	return 1;
+}
+
+/* "h2,http/1.1" -> wire format; -1 when a name is empty or too long. */
+static int
+alpn_wire(const char *list, unsigned char *out, size_t outlen, size_t *n)
+{
+	size_t o = 0;
+
+	while (*list != '\0') {
+		size_t len = strcspn(list, ",");
+
+		if (len == 0 || len > 255 || o + 1 + len > outlen)
+			return -1;
+		out[o++] = (unsigned char)len;
+		memcpy(out + o, list, len);
+		o += len;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	*n = o;
+	return o > 0 ? 0 : -1;
+}
+
+static int
+ctx_trust(SSL_CTX *ctx, const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->ca_file == NULL && cfg->ca_dir == NULL) {
+		if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+			snprintf(err, errlen, "cannot load the system trust "
+			    "store; install ca-certificates or use --ca-file");
+			return -1;
+		}
+		return 0;
+	}
+	if (SSL_CTX_load_verify_locations(ctx, cfg->ca_file, cfg->ca_dir) !=
+	    1) {
+		snprintf(err, errlen, "cannot load CA certificates from %s: %s;"
+		    " give a PEM file (--ca-file) or a c_rehash directory "
+		    "(--ca-dir)", cfg->ca_file ? cfg->ca_file : cfg->ca_dir,
+		    ERR_reason_error_string(ERR_peek_last_error()) ?
+		    ERR_reason_error_string(ERR_peek_last_error()) :
+		    "no certificates found");
+		return -1;
+	}
+	return 0;
+}
+
+SSL_CTX *
+tls_ctx_new(const struct config *cfg, char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+	unsigned char alpn[256];
+	size_t alpnlen;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		snprintf(err, errlen, "cannot create a TLS context: %s",
+		    ERR_reason_error_string(ERR_get_error()));
+		return NULL;
+	}
+	SSL_CTX_set_security_level(ctx, 0);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+	SSL_CTX_set_cipher_list(ctx, "ALL:!aNULL:!eNULL:@SECLEVEL=0");
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
+	    SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_cert_verify_callback(ctx, cert_verify_cb, NULL);
+	if (ctx_trust(ctx, cfg, err, errlen) == -1)
+		goto fail;
+	if (cfg->alpn != NULL) {
+		if (alpn_wire(cfg->alpn, alpn, sizeof(alpn), &alpnlen) == -1 ||
+		    SSL_CTX_set_alpn_protos(ctx, alpn,
+		    (unsigned)alpnlen) != 0) {
+			snprintf(err, errlen, "--alpn \"%s\": expected names "
+			    "separated by commas, e.g. h2,http/1.1", cfg->alpn);
+			goto fail;
+		}
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL *
+tls_new(SSL_CTX *ctx, int fd, const char *sni, const char *host, int family,
+    const uint8_t *ip, struct tls_verify *vr)
+{
+	X509_VERIFY_PARAM *param;
+	SSL *ssl;
+
+	if ((ssl = SSL_new(ctx)) == NULL)
+		return NULL;
+	memset(vr, 0, sizeof(*vr));
+	SSL_set_app_data(ssl, vr);
+	if (SSL_set_fd(ssl, fd) != 1)
+		goto fail;
+	if (sni != NULL && *sni != '\0' &&
+	    SSL_set_tlsext_host_name(ssl, sni) != 1)
+		goto fail;
+	param = SSL_get0_param(ssl);
+	if (host != NULL && *host != '\0') {
+		if (X509_VERIFY_PARAM_set1_host(param, host, 0) != 1)
+			goto fail;
+	} else if (family == AF_INET || family == AF_INET6) {
+		if (X509_VERIFY_PARAM_set1_ip(param, ip,
+		    family == AF_INET ? 4 : 16) != 1)
+			goto fail;
+	}
+	SSL_set_connect_state(ssl);
+	return ssl;
+fail:
+	SSL_free(ssl);
+	ERR_clear_error();
+	return NULL;
+}
+
+static bool
+is_not_tls(int reason)
+{
+	switch (reason) {
+	case SSL_R_WRONG_VERSION_NUMBER:
+	case SSL_R_PACKET_LENGTH_TOO_LONG:
+	case SSL_R_HTTP_REQUEST:
+	case SSL_R_HTTPS_PROXY_REQUEST:
+	case SSL_R_RECORD_LENGTH_MISMATCH:
+	case SSL_R_UNKNOWN_PROTOCOL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum scan_status
+tls_classify(SSL *ssl, int ret, int saved_errno, char *reason, size_t len)
+{
+	int err = SSL_get_error(ssl, ret);
+	unsigned long e = ERR_peek_error();
+	const char *what = e ? ERR_reason_error_string(e) : NULL;
+	enum scan_status st;
+
+	if (what == NULL)
+		what = "unknown error";
+	if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN ||
+	    (e != 0 && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		if (e == 0 && saved_errno != 0 && saved_errno != ECONNRESET) {
+			snprintf(reason, len, "socket error during the TLS "
+			    "handshake: %s", strerror(saved_errno));
+			st = SCAN_INTERNAL_ERROR;
+		} else {
+			snprintf(reason, len, "the server %s the connection "
+			    "during the TLS handshake",
+			    saved_errno == ECONNRESET ? "reset" : "closed");
+			st = SCAN_CLOSED;
+		}
+	} else if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    is_not_tls(ERR_GET_REASON(e))) {
+		snprintf(reason, len, "the server did not answer with TLS (%s);"
+		    " is this a plain-text or STARTTLS port?", what);
+		st = SCAN_PROTOCOL_ERROR;
+	} else {
+		snprintf(reason, len, "TLS handshake failed: %s", what);
+		st = SCAN_TLS_ERROR;
+	}
+	ERR_clear_error();
+	return st;
+}
+
+static void
+collect_chain(SSL *ssl, struct observation *obs)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	int n = chain != NULL ? sk_X509_num(chain) : 0;
+
+	if (n > CHAIN_MAX)
+		n = CHAIN_MAX;
+	if (n <= 0)
+		return;
+	obs->chain = xcalloc((size_t)n, sizeof(*obs->chain));
+	for (int i = 0; i < n; i++) {
+		unsigned char *der = NULL;
+		int len = i2d_X509(sk_X509_value(chain, i), &der);
+
+		if (len > 0 && cert_record_from_der(&obs->chain[obs->chain_len],
+		    der, (size_t)len) == 0)
+			obs->chain_len++;
+		OPENSSL_free(der);
+	}
+}
+
+void
+tls_collect(SSL *ssl, const struct tls_verify *vr, struct observation *obs)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+	const unsigned char *alpn = NULL;
+	unsigned alpnlen = 0;
+	const char *g;
+	int nid;
+
+	snprintf(obs->version, sizeof(obs->version), "%s",
+	    SSL_get_version(ssl));
+	if (c != NULL)
+		snprintf(obs->cipher, sizeof(obs->cipher), "%s",
+		    SSL_CIPHER_standard_name(c) ? SSL_CIPHER_standard_name(c) :
+		    SSL_CIPHER_get_name(c));
+	nid = SSL_get_negotiated_group(ssl);
+	if (nid != 0 && (g = SSL_group_to_name(ssl, nid)) != NULL)
+		snprintf(obs->group, sizeof(obs->group), "%s", g);
+	SSL_get0_alpn_selected(ssl, &alpn, &alpnlen);
+	if (alpnlen > 0)
+		snprintf(obs->alpn, sizeof(obs->alpn), "%.*s", (int)alpnlen,
+		    (const char *)alpn);
+	obs->verify_code = vr->done ? vr->code : X509_V_ERR_UNSPECIFIED;
+	snprintf(obs->verify_reason, sizeof(obs->verify_reason), "%s",
+	    obs->verify_code == X509_V_OK ? "ok" :
+	    X509_verify_cert_error_string(obs->verify_code));
+	collect_chain(ssl, obs);
+}

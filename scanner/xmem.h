@@ -1,0 +1,20 @@
+/*
+ * xmem.h: allocators that abort on exhaustion.  Running out of memory in a
+ * scanner is not a per-target condition we can report, so, as in zmap and
+ * the OpenBSD tools, the process stops with a message.
+ */
+#ifndef CERTSWEEP_XMEM_H
+#define CERTSWEEP_XMEM_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+void	*xmemdup(const void *, size_t);
+/* printf into a new string. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* CERTSWEEP_XMEM_H */
