@@ -59,6 +59,45 @@ struct cert_record {
 	size_t		 nsans;
 	bool		 is_ca;
 	bool		 self_signed;	/* issuer == subject and self-verifies */
+	int		 version;	/* X.509 version: 1, 2 or 3 */
+	bool		 has_basic_constraints;
+	int		 path_len;	/* basic constraints pathlen, -1 if none */
+	uint32_t	 key_usage;	/* X509v3 KU_* bits; UINT32_MAX if absent */
+	char		*eku;		/* "serverAuth,clientAuth" or "" if absent;
+					   unknown OIDs in dotted form */
+	char		*ocsp_urls;	/* AIA OCSP, comma-separated, or "" */
+	char		*ca_issuers;	/* AIA caIssuers URLs, or "" */
+	char		*crl_urls;	/* CRL distribution points, or "" */
+	int		 sct_count;	/* embedded SCTs (precert SCT list) */
+	char		*ski;		/* subject key id, lower-case hex, or "" */
+	char		*aki;		/* authority key id, lower-case hex, or "" */
+};
+
+/* Finding severities, lowest first; names in status.c. */
+enum severity {
+	SEV_INFO,
+	SEV_LOW,
+	SEV_MEDIUM,
+	SEV_HIGH,
+	SEV_CRITICAL,
+	SEV__MAX
+};
+
+/* "info", "low", "medium", "high", "critical"; NULL when out of range. */
+const char	*severity_name(enum severity);
+/* Inverse of severity_name(); -1 when the name is unknown. */
+int		 severity_from_name(const char *);
+
+/*
+ * One thing wrong with an endpoint or one of its certificates.  rule is a
+ * static string from DESIGN.md §6 ("cert.expired", "tls.tls10", ...).
+ */
+struct finding {
+	const char	*rule;
+	enum severity	 severity;
+	int		 depth;		/* chain position it is about, -1 for the
+					   endpoint (tls.*, starttls.*) */
+	char		 detail[256];	/* for people: "expired 12 days ago" */
 };
 
 /* Where an observation came from. */
@@ -91,9 +130,12 @@ struct observation {
 	char		 verify_reason[128];
 	struct cert_record *chain;	/* as the server sent it, leaf first */
 	size_t		 chain_len;
+	struct finding	*findings;	/* owned; filled by the analysis */
+	size_t		 nfindings;
 };
 
-/* Frees what the observation owns (the chain) and zeroes those fields. */
+/* Frees what the observation owns (chain, findings) and zeroes those
+ * fields. */
 void	observation_clear(struct observation *);
 
 #endif /* CERTSWEEP_RECORD_H */

@@ -1,4 +1,5 @@
-/* status.c: names of scan statuses and the observation destructor. */
+/* status.c: names of scan statuses and severities, and the observation
+ * destructor. */
 #include "scanner/record.h"
 
 #include <stdlib.h>
@@ -38,6 +39,33 @@ scan_status_from_name(const char *name)
 	return -1;
 }
 
+static const char *const severity_names[] = {
+	[SEV_INFO] = "info",
+	[SEV_LOW] = "low",
+	[SEV_MEDIUM] = "medium",
+	[SEV_HIGH] = "high",
+	[SEV_CRITICAL] = "critical",
+};
+_Static_assert(sizeof(severity_names) / sizeof(severity_names[0]) ==
+    SEV__MAX, "every severity has a name");
+
+const char *
+severity_name(enum severity s)
+{
+	if ((unsigned)s >= SEV__MAX)
+		return NULL;
+	return severity_names[s];
+}
+
+int
+severity_from_name(const char *name)
+{
+	for (int i = 0; i < SEV__MAX; i++)
+		if (strcmp(severity_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 void
 observation_clear(struct observation *o)
 {
@@ -46,4 +74,7 @@ observation_clear(struct observation *o)
 	free(o->chain);
 	o->chain = NULL;
 	o->chain_len = 0;
+	free(o->findings);
+	o->findings = NULL;
+	o->nfindings = 0;
 }
