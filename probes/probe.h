@@ -49,7 +49,15 @@ int		 probe_sendf(struct probe_ctx *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 enum probe_rc	 probe_fail(struct probe_ctx *, enum scan_status,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
+/* Records a fact of the dialogue; key "banner" is the server's greeting
+ * (printable ASCII, the first one is kept). */
+void		 probe_note(struct probe_ctx *, const char *key,
+		    const char *val);
+/* The server's name: --xmpp-domain for XMPP, else the SNI, the target's
+ * hostname, or its address. */
 const char	*probe_server_name(const struct probe_ctx *);
+/* Our own name for greetings (SMTP EHLO): --ehlo, else a placeholder. */
+const char	*probe_client_name(const struct probe_ctx *);
 
 /* Registry (probes/registry.c). */
 const struct probe *probe_find(const char *name);

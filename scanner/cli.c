@@ -17,8 +17,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "probes/probe.h"
 #include "scanner/log.h"
 #include "scanner/xmem.h"
+
+/* "tls, smtp, imap, ..." for error messages. */
+static const char *
+probe_names(void)
+{
+	static char names[512];
+	const struct probe *const *p = probe_list();
+
+	names[0] = '\0';
+	for (size_t i = 0; p[i] != NULL; i++) {
+		size_t n = strlen(names);
+
+		snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+		    p[i]->name);
+	}
+	return names;
+}
 
 enum opt_id {
 	OPT_HELP = 'h',
@@ -41,6 +59,10 @@ enum opt_id {
 	OPT_SEED,
 	OPT_SHARD,
 	OPT_DRY_RUN,
+	OPT_STARTTLS,
+	OPT_EHLO,
+	OPT_XMPP_DOMAIN,
+	OPT_THREADS,
 };
 
 struct cli_opt {
@@ -59,10 +81,18 @@ static const struct cli_opt scan_opts[] = {
 	  "skip these addresses, CIDRs or ranges (comma-separated)" },
 	{ "exclude-file", OPT_EXCLUDE_FILE, "FILE",
 	  "skip the addresses listed in FILE" },
+	{ "starttls", OPT_STARTTLS, "PROTO",
+	  "auto (by port, default), none (TLS at once) or smtp, imap, ..." },
+	{ "ehlo", OPT_EHLO, "NAME",
+	  "our name in SMTP EHLO (default certsweep.invalid)" },
+	{ "xmpp-domain", OPT_XMPP_DOMAIN, "NAME",
+	  "XMPP domain to open the stream to (default: SNI or host)" },
 	{ "sni", OPT_SNI, "NAME",
 	  "server name to send to IP targets (hostnames send their own)" },
 	{ "concurrency", OPT_CONCURRENCY, "N",
 	  "connections in flight (default 1000)" },
+	{ "threads", OPT_THREADS, "N",
+	  "event loops, one per thread (default: one per core)" },
 	{ "rate", OPT_RATE, "N",
 	  "new connections per second (default: no limit)" },
 	{ "timeout", OPT_TIMEOUT, "SEC",
@@ -227,10 +257,30 @@ scan_option(int id, const char *arg, struct config *cfg, struct targets *tg)
 	case OPT_SNI:
 		cfg->sni = arg;
 		break;
+	case OPT_STARTTLS:
+		if (strcmp(arg, "auto") != 0 && strcmp(arg, "none") != 0 &&
+		    probe_find(arg) == NULL) {
+			log_error("--starttls \"%s\": unknown protocol; use auto, "
+			    "none or one of: %s", arg, probe_names());
+			return -1;
+		}
+		cfg->starttls = arg;
+		break;
+	case OPT_EHLO:
+		cfg->ehlo = arg;
+		break;
+	case OPT_XMPP_DOMAIN:
+		cfg->xmpp_domain = arg;
+		break;
 	case OPT_CONCURRENCY:
 		if (parse_uint("concurrency", arg, 1, 1000000, &u) == -1)
 			return -1;
 		cfg->concurrency = (unsigned)u;
+		break;
+	case OPT_THREADS:
+		if (parse_uint("threads", arg, 1, 64, &u) == -1)
+			return -1;
+		cfg->threads = (unsigned)u;
 		break;
 	case OPT_RATE:
 		return parse_double("rate", arg, 0, 1e7, &cfg->rate);

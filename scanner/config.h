@@ -27,6 +27,7 @@ struct config {
 	bool		 progress;	/* stderr is a terminal and not -q */
 	bool		 dry_run;	/* --dry-run: print targets, no traffic */
 	unsigned	 concurrency;	/* connections in flight */
+	unsigned	 threads;	/* event loops; 0 = one per core */
 	double		 rate;		/* new connections per second, 0 = no cap */
 	double		 timeout;	/* seconds per step */
 	unsigned	 retries;	/* extra attempts after a timeout */
@@ -35,6 +36,9 @@ struct config {
 	const char	*ca_dir;
 	const char	*alpn;		/* comma-separated ALPN offer, or NULL */
 	uint64_t	 seed;		/* target permutation; 0 = random */
+	const char	*starttls;	/* "auto" (by port), "none" or a probe */
+	const char	*ehlo;		/* SMTP EHLO / client name */
+	const char	*xmpp_domain;	/* XMPP stream to= (default: SNI) */
 	char		*arguments;	/* the command line, for the scans table */
 };
 

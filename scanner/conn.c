@@ -1,7 +1,13 @@
 /*
  * conn.c: one connection, from a target to its observation.
  *
- *   RESOLVE (hostnames only, evdns) -> CONNECT -> HANDSHAKE -> done
+ *   RESOLVE (hostnames only, evdns) -> CONNECT -> [PREAMBLE] -> HANDSHAKE
+ *
+ * PREAMBLE runs a STARTTLS probe (probes/): the probe is a pure byte state
+ * machine; this file owns its socket, buffers and deadline, and implements
+ * the services of probes/probe.h.  On PROBE_START_TLS the TLS handshake
+ * starts on the same descriptor; plaintext the server sent after its
+ * go-ahead is counted (starttls.injection) and never fed to TLS.
  *
  * Each step has one deadline (--timeout), armed on a libevent common timeout
  * so that thousands of timers cost O(1) each.  The socket is driven
@@ -27,6 +33,7 @@
 #include <event2/util.h>
 #include <openssl/err.h>
 
+#include "probes/probe.h"
 #include "scanner/engine_internal.h"
 #include "scanner/log.h"
 #include "scanner/tls.h"
@@ -36,12 +43,35 @@ enum conn_state {
 	CONN_RESOLVE,
 	CONN_WAIT_FD,		/* out of descriptors: retry in 100 ms */
 	CONN_CONNECT,
+	CONN_PREAMBLE,		/* STARTTLS dialogue */
 	CONN_HANDSHAKE,
 	CONN_DONE,
 };
 
+#define PRE_RBUF	8192	/* server bytes a probe may leave unconsumed */
+#define PRE_WBUF	2048	/* client bytes queued before the socket */
+
+struct probe_ctx {
+	struct conn		*conn;
+};
+
+/* STARTTLS state; allocated only for connections that run a probe. */
+struct preamble {
+	struct probe_ctx	 ctx;
+	void			*state;		/* the probe's own */
+	size_t			 rlen, wlen;
+	uint8_t			 rbuf[PRE_RBUF];
+	uint8_t			 wbuf[PRE_WBUF];
+	enum probe_rc		 last_rc;	/* the probe's latest answer */
+	bool			 failed;	/* probe_fail() was called */
+	enum scan_status	 fail_status;
+	char			 fail_reason[200];
+};
+
 struct conn {
 	struct engine		*eng;
+	const struct probe	*probe;
+	struct preamble		*pre;
 	LIST_ENTRY(conn)	 entry;
 	struct target		 tgt;
 	struct sockaddr_storage	 sa;
@@ -64,6 +94,22 @@ struct conn {
 
 static void	conn_connect(struct conn *);
 static void	conn_io_cb(evutil_socket_t, short, void *);
+static void	conn_established(struct conn *);
+static void	conn_handshake_start(struct conn *);
+static void	conn_finish(struct conn *, enum scan_status, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+preamble_free(struct conn *c)
+{
+	if (c->pre == NULL)
+		return;
+	if (c->probe->cleanup != NULL)
+		c->probe->cleanup(c->pre->state);
+	free(c->pre->state);
+	free(c->pre);
+	c->pre = NULL;
+}
 
 static void
 conn_release(struct conn *c)
@@ -83,13 +129,10 @@ conn_release(struct conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	preamble_free(c);
 }
 
 /* The single teardown path: one observation per connection. */
-static void
-conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 static void
 conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
 {
@@ -129,7 +172,7 @@ conn_abort(struct conn *c)
 static bool
 conn_retry(struct conn *c)
 {
-	if (c->attempt >= c->eng->cfg->retries || c->eng->stopping)
+	if (c->attempt >= c->eng->cfg->retries || engine_stopping(c->eng))
 		return false;
 	c->attempt++;
 	event_del(&c->io);
@@ -140,6 +183,9 @@ conn_retry(struct conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	preamble_free(c);
+	c->obs.banner[0] = '\0';
+	c->obs.injected = 0;
 	conn_connect(c);
 	return true;
 }
@@ -210,6 +256,217 @@ conn_handshake_start(struct conn *c)
 	conn_handshake(c);
 }
 
+/* ------------------------------------------------------------ STARTTLS */
+
+int
+probe_send(struct probe_ctx *ctx, const void *buf, size_t len)
+{
+	struct preamble *p = ctx->conn->pre;
+
+	if (len > sizeof(p->wbuf) - p->wlen)
+		return -1;	/* a probe's commands are short */
+	memcpy(p->wbuf + p->wlen, buf, len);
+	p->wlen += len;
+	return 0;
+}
+
+int
+probe_sendf(struct probe_ctx *ctx, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -1;
+	return probe_send(ctx, line, (size_t)n);
+}
+
+enum probe_rc
+probe_fail(struct probe_ctx *ctx, enum scan_status st, const char *fmt, ...)
+{
+	struct preamble *p = ctx->conn->pre;
+	va_list ap;
+
+	p->failed = true;
+	p->fail_status = st;
+	va_start(ap, fmt);
+	vsnprintf(p->fail_reason, sizeof(p->fail_reason), fmt, ap);
+	va_end(ap);
+	return PROBE_FAIL;
+}
+
+void
+probe_note(struct probe_ctx *ctx, const char *key, const char *val)
+{
+	struct observation *o = &ctx->conn->obs;
+
+	if (strcmp(key, "banner") == 0 && o->banner[0] == '\0')
+		snprintf(o->banner, sizeof(o->banner), "%s", val);
+}
+
+const char *
+probe_server_name(const struct probe_ctx *ctx)
+{
+	const struct conn *c = ctx->conn;
+	const struct config *cfg = c->eng->cfg;
+
+	if (cfg->xmpp_domain != NULL && strncmp(c->probe->name, "xmpp", 4) == 0)
+		return cfg->xmpp_domain;
+	if (c->obs.sni[0] != '\0')
+		return c->obs.sni;
+	if (c->tgt.host[0] != '\0')
+		return c->tgt.host;
+	return c->obs.ip;
+}
+
+const char *
+probe_client_name(const struct probe_ctx *ctx)
+{
+	const char *ehlo = ctx->conn->eng->cfg->ehlo;
+
+	return ehlo != NULL ? ehlo : "certsweep.invalid";
+}
+
+/* Writes what the probe queued; -1 after finishing the connection. */
+static int
+preamble_flush(struct conn *c)
+{
+	struct preamble *p = c->pre;
+	ssize_t n;
+
+	while (p->wlen > 0) {
+		n = send(c->fd, p->wbuf, p->wlen, MSG_NOSIGNAL);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n == -1) {
+			conn_finish(c, errno == ECONNRESET ? SCAN_CLOSED :
+			    SCAN_INTERNAL_ERROR, "%s dialogue: cannot send: %s",
+			    c->probe->name, strerror(errno));
+			return -1;
+		}
+		memmove(p->wbuf, p->wbuf + n, p->wlen - (size_t)n);
+		p->wlen -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Acts on a probe's answer; returns true while the dialogue goes on. */
+static bool
+preamble_result(struct conn *c, enum probe_rc rc)
+{
+	struct preamble *p = c->pre;
+
+	p->last_rc = rc;
+	if (preamble_flush(c) == -1)
+		return false;
+	switch (rc) {
+	case PROBE_MORE:
+		conn_arm(c, p->wlen > 0 ? EV_READ | EV_WRITE : EV_READ);
+		return true;
+	case PROBE_START_TLS:
+		if (p->wlen > 0) {	/* e.g. MySQL's SSLRequest */
+			conn_arm(c, EV_WRITE);
+			return true;
+		}
+		/* [STARTTLS-INJECTION] plaintext after the go-ahead */
+		c->obs.injected = (uint32_t)p->rlen;
+		preamble_free(c);
+		event_del(&c->tmo);
+		conn_handshake_start(c);
+		return false;
+	case PROBE_DONE:
+		conn_finish(c, SCAN_STARTTLS_REFUSED, "the %s service ended "
+		    "the dialogue without starting TLS", c->probe->name);
+		return false;
+	case PROBE_FAIL:
+	default:
+		conn_finish(c, p->failed ? p->fail_status : SCAN_PROTOCOL_ERROR,
+		    "%s", p->failed ? p->fail_reason : "the STARTTLS probe "
+		    "failed");
+		return false;
+	}
+}
+
+static void
+preamble_read(struct conn *c)
+{
+	struct preamble *p = c->pre;
+	enum probe_rc rc;
+	size_t used;
+	ssize_t n;
+
+	n = recv(c->fd, p->rbuf + p->rlen, sizeof(p->rbuf) - p->rlen, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		conn_finish(c, SCAN_CLOSED, "the server %s the connection "
+		    "during the %s dialogue%s%s", n == 0 ? "closed" : "reset",
+		    c->probe->name, c->obs.banner[0] ? "; it said: " : "",
+		    c->obs.banner);
+		return;
+	}
+	p->rlen += (size_t)n;
+	for (;;) {
+		used = 0;
+		rc = c->probe->input(&p->ctx, p->state, p->rbuf, p->rlen,
+		    &used);
+		if (used > p->rlen)
+			used = p->rlen;
+		memmove(p->rbuf, p->rbuf + used, p->rlen - used);
+		p->rlen -= used;
+		if (rc != PROBE_MORE || used == 0 || p->rlen == 0)
+			break;
+	}
+	if (rc == PROBE_MORE && p->rlen == sizeof(p->rbuf)) {
+		conn_finish(c, SCAN_PROTOCOL_ERROR, "the %s server sent %zu "
+		    "bytes the dialogue could not use", c->probe->name,
+		    p->rlen);
+		return;
+	}
+	(void)preamble_result(c, rc);
+}
+
+static void
+preamble_io(struct conn *c, short what)
+{
+	if ((what & EV_WRITE) && preamble_flush(c) == -1)
+		return;
+	if (what & EV_READ)
+		preamble_read(c);
+	else	/* only writable: carry on with what the probe last said */
+		(void)preamble_result(c, c->pre->last_rc);
+}
+
+static void
+preamble_start(struct conn *c)
+{
+	struct preamble *p = xcalloc(1, sizeof(*p));
+	enum probe_rc rc = PROBE_MORE;
+
+	p->ctx.conn = c;
+	if (c->probe->state_size > 0)
+		p->state = xcalloc(1, c->probe->state_size);
+	c->pre = p;
+	c->state = CONN_PREAMBLE;
+	conn_step_deadline(c);
+	if (c->probe->start != NULL)
+		rc = c->probe->start(&p->ctx, p->state);
+	(void)preamble_result(c, rc);
+}
+
+static void
+conn_established(struct conn *c)
+{
+	if (c->probe->flags & PROBE_IMPLICIT_TLS)
+		conn_handshake_start(c);
+	else
+		preamble_start(c);
+}
+
 static void
 conn_connected(struct conn *c)
 {
@@ -219,7 +476,7 @@ conn_connected(struct conn *c)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err == 0) {
-		conn_handshake_start(c);
+		conn_established(c);
 		return;
 	}
 	if (err == ECONNREFUSED)
@@ -242,6 +499,8 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->state == CONN_CONNECT)
 		conn_connected(c);
+	else if (c->state == CONN_PREAMBLE)
+		preamble_io(c, what);
 	else if (c->state == CONN_HANDSHAKE)
 		conn_handshake(c);
 }
@@ -263,6 +522,10 @@ conn_tmo_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->state == CONN_CONNECT)
 		conn_finish(c, SCAN_CONNECT_TIMEOUT, "no answer to the TCP "
 		    "connect within %g s", t);
+	else if (c->state == CONN_PREAMBLE)
+		conn_finish(c, SCAN_IO_TIMEOUT, "the %s dialogue before TLS "
+		    "did not finish within %g s%s%s", c->probe->name, t,
+		    c->obs.banner[0] ? "; server said: " : "", c->obs.banner);
 	else
 		conn_finish(c, SCAN_IO_TIMEOUT, "the TLS handshake did not "
 		    "finish within %g s", t);
@@ -292,7 +555,7 @@ conn_connect(struct conn *c)
 	event_assign(&c->io, c->eng->base, c->fd, EV_WRITE, conn_io_cb, c);
 	conn_step_deadline(c);
 	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) == 0) {
-		conn_handshake_start(c);
+		conn_established(c);
 		return;
 	}
 	if (errno == EINPROGRESS) {
@@ -394,13 +657,27 @@ conn_init_obs(struct conn *c)
 
 	o->source = OBS_ACTIVE;
 	o->port = c->tgt.port;
-	o->protocol = "tls";
+	o->protocol = c->probe->name;
 	o->time = (int64_t)time(NULL);
 	snprintf(o->hostname, sizeof(o->hostname), "%s", c->tgt.host);
 	if (c->tgt.host[0] != '\0')
 		snprintf(o->sni, sizeof(o->sni), "%s", c->tgt.host);
 	else if (cfg->sni != NULL)
 		snprintf(o->sni, sizeof(o->sni), "%s", cfg->sni);
+}
+
+/* --starttls: "auto" picks by port; "none" is plain TLS; else a name the
+ * command line has already checked. */
+static const struct probe *
+conn_pick_probe(const struct config *cfg, uint16_t port)
+{
+	const struct probe *p = NULL;
+
+	if (cfg->starttls == NULL || strcmp(cfg->starttls, "auto") == 0)
+		return probe_for_port(port);
+	if (strcmp(cfg->starttls, "none") != 0)
+		p = probe_find(cfg->starttls);
+	return p != NULL ? p : probe_find("tls");
 }
 
 void
@@ -410,6 +687,7 @@ conn_start(struct engine *eng, const struct target *t)
 
 	c->eng = eng;
 	c->tgt = *t;
+	c->probe = conn_pick_probe(eng->cfg, t->port);
 	c->fd = -1;
 	c->t0 = engine_now();
 	LIST_INSERT_HEAD(&eng->conns, c, entry);

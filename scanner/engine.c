@@ -1,7 +1,12 @@
 /*
  * engine.c: the sweep loop.  Pulls targets lazily, keeps at most
- * max_inflight connections open, meters new connections with a token bucket,
- * prints progress, and stops cleanly on SIGINT/SIGTERM.
+ * max_inflight connections open per worker, meters new connections with a
+ * token bucket, prints progress, and stops cleanly on SIGINT/SIGTERM.
+ *
+ * Workers: --threads event loops, each with its own base and connections
+ * (engine_internal.h says what they share).  Worker 0 runs on the calling
+ * thread and owns the signal events and the progress line; the others
+ * notice a stop through a 100 ms tick.
  *
  * Refill never runs inside a connection's callback: a finished connection
  * only activates refill_ev, so a run of instant failures (refused ports)
@@ -22,9 +27,11 @@
 #include "scanner/engine_internal.h"
 #include "scanner/log.h"
 #include "scanner/tls.h"
+#include "scanner/xmem.h"
 
 #define REFILL_BURST	256	/* connections started per refill callback */
 #define FD_RESERVE	64	/* descriptors kept for the database, stdio */
+#define MAX_THREADS	64
 
 double
 engine_now(void)
@@ -33,6 +40,12 @@ engine_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool
+engine_stopping(const struct engine *eng)
+{
+	return atomic_load(&eng->sh->stopping);
 }
 
 static void
@@ -49,10 +62,23 @@ engine_schedule_refill(struct engine *eng, double delay)
 		event_add(eng->refill_ev, &tv);
 }
 
+/* Every worker is idle and nothing is left to start. */
+static bool
+engine_all_done(struct engine_shared *sh)
+{
+	return atomic_load(&sh->inflight) == 0 &&
+	    (atomic_load(&sh->targets_done) || atomic_load(&sh->stopping));
+}
+
+/* A worker leaves its loop when it is idle for good; worker 0 stays until
+ * all are (its tick looks again), so that it can still take signals. */
 static void
 engine_check_end(struct engine *eng)
 {
-	if ((eng->targets_done || eng->stopping) && eng->inflight == 0)
+	if (eng->inflight != 0 ||
+	    !(eng->targets_done || engine_stopping(eng)))
+		return;
+	if (eng->id != 0 || engine_all_done(eng->sh))
 		event_base_loopbreak(eng->base);
 }
 
@@ -60,7 +86,7 @@ engine_check_end(struct engine *eng)
 static bool
 engine_take_token(struct engine *eng)
 {
-	double rate = eng->cfg->rate, now, burst;
+	double rate = eng->rate, now, burst;
 
 	if (rate <= 0)
 		return true;
@@ -78,6 +104,23 @@ engine_take_token(struct engine *eng)
 	return true;
 }
 
+/* The next target from the shared iterator; false at the end. */
+static bool
+engine_next_target(struct engine *eng, struct target *t)
+{
+	struct engine_shared *sh = eng->sh;
+	bool got = false;
+
+	pthread_mutex_lock(&sh->tg_lock);
+	if (!atomic_load(&sh->targets_done)) {
+		got = targets_next(sh->tg, t) == 1;
+		if (!got)
+			atomic_store(&sh->targets_done, true);
+	}
+	pthread_mutex_unlock(&sh->tg_lock);
+	return got;
+}
+
 static void
 engine_refill(struct engine *eng)
 {
@@ -85,7 +128,7 @@ engine_refill(struct engine *eng)
 	unsigned started = 0;
 	double now;
 
-	while (!eng->stopping && !eng->targets_done &&
+	while (!engine_stopping(eng) && !eng->targets_done &&
 	    eng->inflight < eng->max_inflight) {
 		now = engine_now();
 		if (now < eng->paused_until) {
@@ -98,11 +141,12 @@ engine_refill(struct engine *eng)
 		}
 		if (!engine_take_token(eng))
 			break;
-		if (targets_next(eng->tg, &t) != 1) {
+		if (!engine_next_target(eng, &t)) {
 			eng->targets_done = true;
 			break;
 		}
 		eng->inflight++;
+		atomic_fetch_add(&eng->sh->inflight, 1);
 		started++;
 		conn_start(eng, &t);
 	}
@@ -120,15 +164,20 @@ refill_cb(evutil_socket_t fd, short what, void *arg)
 void
 engine_conn_done(struct engine *eng, const struct observation *obs)
 {
+	struct engine_shared *sh = eng->sh;
+
 	eng->inflight--;
-	eng->stats.done++;
+	atomic_fetch_sub(&sh->inflight, 1);
+	atomic_fetch_add(&sh->done, 1);
 	if (obs->status == SCAN_OK)
-		eng->stats.ok++;
-	if (!eng->stopping && eng->sink(eng->sink_arg, obs) == -1) {
-		eng->stopping = true;
-		eng->rc = -1;
-		event_base_loopbreak(eng->base);
+		atomic_fetch_add(&sh->ok, 1);
+	pthread_mutex_lock(&sh->sink_lock);
+	if (!atomic_load(&sh->stopping) &&
+	    sh->sink(sh->sink_arg, obs) == -1) {
+		atomic_store(&sh->stopping, true);
+		sh->rc = -1;
 	}
+	pthread_mutex_unlock(&sh->sink_lock);
 	if (!event_pending(eng->refill_ev, EV_TIMEOUT, NULL))
 		engine_schedule_refill(eng, 0);
 }
@@ -160,24 +209,41 @@ engine_dns(struct engine *eng)
 }
 
 static void
+progress_print(const struct engine_shared *sh, uint64_t total)
+{
+	double el = engine_now() - sh->started;
+	uint64_t done = atomic_load(&sh->done), ok = atomic_load(&sh->ok);
+	double rate = el > 0 ? (double)done / el : 0;
+	uint64_t left = total > done ? total - done : 0;
+
+	fprintf(stderr, "\r\033[K%llu/%llu endpoints  %.0f/s  ETA %.0f s  "
+	    "ok %llu  failed %llu  in flight %u",
+	    (unsigned long long)done, (unsigned long long)total, rate,
+	    rate > 0 ? (double)left / rate : 0.0, (unsigned long long)ok,
+	    (unsigned long long)(done - ok), atomic_load(&sh->inflight));
+}
+
+static void
 progress_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine *eng = arg;
-	double el = engine_now() - eng->started;
-	double rate = el > 0 ? (double)eng->stats.done / el : 0;
-	uint64_t left = eng->stats.total > eng->stats.done ?
-	    eng->stats.total - eng->stats.done : 0;
 
 	(void)fd;
 	(void)what;
-	fprintf(stderr, "\r\033[K%llu/%llu endpoints  %.0f/s  ETA %.0f s  "
-	    "ok %llu  failed %llu  in flight %u",
-	    (unsigned long long)eng->stats.done,
-	    (unsigned long long)eng->stats.total, rate,
-	    rate > 0 ? (double)left / rate : 0.0,
-	    (unsigned long long)eng->stats.ok,
-	    (unsigned long long)(eng->stats.done - eng->stats.ok),
-	    eng->inflight);
+	progress_print(eng->sh, targets_total(eng->sh->tg));
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *eng = arg;
+
+	(void)fd;
+	(void)what;
+	if (engine_stopping(eng))
+		event_base_loopbreak(eng->base);
+	else
+		engine_check_end(eng);
 }
 
 static void
@@ -188,8 +254,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_warn("%s: stopping; results so far are kept",
 	    sig == SIGINT ? "interrupted" : "terminated");
-	eng->stopping = true;
-	eng->stats.interrupted = true;
+	eng->sh->interrupted = true;
+	atomic_store(&eng->sh->stopping, true);
 	event_base_loopbreak(eng->base);
 }
 
@@ -217,32 +283,40 @@ engine_fd_budget(unsigned want)
 }
 
 static int
-engine_setup(struct engine *eng, char *err, size_t errlen)
+worker_setup(struct engine *eng, char *err, size_t errlen)
 {
+	const struct config *cfg = eng->cfg;
 	struct timeval tv = {
-		.tv_sec = (time_t)eng->cfg->timeout,
-		.tv_usec = (suseconds_t)((eng->cfg->timeout -
-		    (double)(time_t)eng->cfg->timeout) * 1e6),
+		.tv_sec = (time_t)cfg->timeout,
+		.tv_usec = (suseconds_t)((cfg->timeout -
+		    (double)(time_t)cfg->timeout) * 1e6),
 	};
 
-	if ((eng->ssl_ctx = tls_ctx_new(eng->cfg, err, errlen)) == NULL)
-		return -1;
+	LIST_INIT(&eng->conns);
 	if ((eng->base = event_base_new()) == NULL) {
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;
 	}
 	eng->step_tmo = event_base_init_common_timeout(eng->base, &tv);
 	eng->refill_ev = evtimer_new(eng->base, refill_cb, eng);
+	eng->tick_ev = event_new(eng->base, -1, EV_PERSIST, tick_cb, eng);
+	if (eng->step_tmo == NULL || eng->refill_ev == NULL ||
+	    eng->tick_ev == NULL) {
+		snprintf(err, errlen, "cannot set up the event loop");
+		return -1;
+	}
+	event_add(eng->tick_ev, &(struct timeval){ 0, 100000 });
+	if (eng->id != 0)
+		return 0;
 	eng->sig_int = evsignal_new(eng->base, SIGINT, signal_cb, eng);
 	eng->sig_term = evsignal_new(eng->base, SIGTERM, signal_cb, eng);
-	if (eng->step_tmo == NULL || eng->refill_ev == NULL ||
-	    eng->sig_int == NULL || eng->sig_term == NULL) {
-		snprintf(err, errlen, "cannot set up the event loop");
+	if (eng->sig_int == NULL || eng->sig_term == NULL) {
+		snprintf(err, errlen, "cannot watch for signals");
 		return -1;
 	}
 	event_add(eng->sig_int, NULL);
 	event_add(eng->sig_term, NULL);
-	if (eng->cfg->progress) {
+	if (cfg->progress) {
 		eng->progress_ev = event_new(eng->base, -1, EV_PERSIST,
 		    progress_cb, eng);
 		if (eng->progress_ev != NULL)
@@ -252,7 +326,7 @@ engine_setup(struct engine *eng, char *err, size_t errlen)
 }
 
 static void
-engine_teardown(struct engine *eng)
+worker_teardown(struct engine *eng)
 {
 	while (!LIST_EMPTY(&eng->conns))
 		conn_abort(LIST_FIRST(&eng->conns));
@@ -260,47 +334,117 @@ engine_teardown(struct engine *eng)
 		evdns_base_free(eng->dns, 0);
 	if (eng->progress_ev != NULL) {
 		event_free(eng->progress_ev);
-		progress_cb(-1, 0, eng);
+		progress_print(eng->sh, targets_total(eng->sh->tg));
 		fputc('\n', stderr);
 	}
 	if (eng->refill_ev != NULL)
 		event_free(eng->refill_ev);
+	if (eng->tick_ev != NULL)
+		event_free(eng->tick_ev);
 	if (eng->sig_int != NULL)
 		event_free(eng->sig_int);
 	if (eng->sig_term != NULL)
 		event_free(eng->sig_term);
 	if (eng->base != NULL)
 		event_base_free(eng->base);
-	SSL_CTX_free(eng->ssl_ctx);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct engine *eng = arg;
+
+	eng->last_fill = engine_now();
+	eng->tokens = 1.0;
+	engine_refill(eng);
+	event_base_dispatch(eng->base);
+	return NULL;
+}
+
+/* How many workers: --threads, else the cores, never more than needed. */
+static unsigned
+engine_threads(const struct config *cfg, uint64_t total, unsigned inflight)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = cfg->threads;
+
+	if (n == 0)
+		n = cores > 0 ? (unsigned)cores : 1;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	if ((uint64_t)n > total / 64 + 1)	/* small sweeps: one loop */
+		n = (unsigned)(total / 64 + 1);
+	if (n > inflight)
+		n = inflight;
+	return n > 0 ? n : 1;
+}
+
+static int
+engine_start_workers(struct engine *w, unsigned n, unsigned inflight,
+    char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < n; i++) {
+		w[i].max_inflight = inflight / n + (i < inflight % n);
+		w[i].rate = w[i].cfg->rate / n;
+		if (worker_setup(&w[i], err, errlen) == -1)
+			return -1;
+	}
+	for (unsigned i = 1; i < n; i++) {
+		if (pthread_create(&w[i].thread, NULL, worker_main,
+		    &w[i]) != 0) {
+			snprintf(err, errlen, "cannot start worker thread %u: "
+			    "%s", i, strerror(errno));
+			atomic_store(&w[0].sh->stopping, true);
+			for (unsigned j = 1; j < i; j++)
+				pthread_join(w[j].thread, NULL);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
 engine_run(const struct config *cfg, struct targets *tg, engine_sink_fn sink,
     void *arg, struct engine_stats *stats, char *err, size_t errlen)
 {
-	struct engine eng = {
-		.cfg = cfg,
-		.tg = tg,
-		.sink = sink,
-		.sink_arg = arg,
+	struct engine_shared sh = {
+		.cfg = cfg, .tg = tg, .sink = sink, .sink_arg = arg,
 	};
+	struct engine *w = NULL;
+	unsigned n = 0, inflight;
+	int rc = -1;
 
-	LIST_INIT(&eng.conns);
-	eng.stats.total = targets_total(tg);
-	if (engine_setup(&eng, err, errlen) == -1) {
-		engine_teardown(&eng);
-		return -1;
-	}
-	eng.max_inflight = engine_fd_budget(cfg->concurrency);
-	eng.started = eng.last_fill = engine_now();
-	eng.tokens = 1.0;
-	engine_refill(&eng);
-	if (!(eng.targets_done && eng.inflight == 0))
-		event_base_dispatch(eng.base);
-	eng.stats.elapsed = engine_now() - eng.started;
-	engine_teardown(&eng);
-	*stats = eng.stats;
-	if (eng.rc == -1)
+	pthread_mutex_init(&sh.tg_lock, NULL);
+	pthread_mutex_init(&sh.sink_lock, NULL);
+	memset(stats, 0, sizeof(*stats));
+	stats->total = targets_total(tg);
+	if ((sh.ssl_ctx = tls_ctx_new(cfg, err, errlen)) == NULL)
+		goto out;
+	inflight = engine_fd_budget(cfg->concurrency);
+	n = engine_threads(cfg, stats->total, inflight);
+	w = xcalloc(n, sizeof(*w));
+	for (unsigned i = 0; i < n; i++)
+		w[i] = (struct engine){ .sh = &sh, .cfg = cfg,
+		    .ssl_ctx = sh.ssl_ctx, .id = i };
+	sh.started = engine_now();
+	if (engine_start_workers(w, n, inflight, err, errlen) == -1)
+		goto out;
+	worker_main(&w[0]);
+	for (unsigned i = 1; i < n; i++)
+		pthread_join(w[i].thread, NULL);
+	rc = sh.rc;
+	if (rc == -1)
 		snprintf(err, errlen, "the sweep stopped early");
-	return eng.rc;
+out:
+	for (unsigned i = 0; w != NULL && i < n; i++)
+		worker_teardown(&w[i]);
+	free(w);
+	SSL_CTX_free(sh.ssl_ctx);
+	stats->done = atomic_load(&sh.done);
+	stats->ok = atomic_load(&sh.ok);
+	stats->elapsed = engine_now() - sh.started;
+	stats->interrupted = sh.interrupted;
+	pthread_mutex_destroy(&sh.tg_lock);
+	pthread_mutex_destroy(&sh.sink_lock);
+	return rc;
 }

@@ -1,10 +1,19 @@
 /*
  * engine_internal.h: what engine.c and conn.c share.  Nothing else includes
  * this file.
+ *
+ * A sweep runs --threads workers.  Each worker is a struct engine with its
+ * own event base, resolver, timers and connections; they share one struct
+ * engine_shared: the target iterator (under a lock), the SSL_CTX (OpenSSL
+ * makes SSL objects from one context safely in many threads), the sink
+ * (under a lock, so the store and the writers see one observation at a
+ * time) and the counters.
  */
 #ifndef CERTSWEEP_ENGINE_INTERNAL_H
 #define CERTSWEEP_ENGINE_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -18,33 +27,50 @@
 struct conn;
 LIST_HEAD(conn_list, conn);
 
-struct engine {
+struct engine_shared {
 	const struct config	*cfg;
 	struct targets		*tg;
+	pthread_mutex_t		 tg_lock;
+	atomic_bool		 targets_done;	/* set under tg_lock */
+	SSL_CTX			*ssl_ctx;
+	engine_sink_fn		 sink;
+	void			*sink_arg;
+	pthread_mutex_t		 sink_lock;
+	atomic_bool		 stopping;	/* a signal or the sink */
+	atomic_uint_fast64_t	 done, ok;
+	atomic_uint		 inflight;	/* over all workers */
+	bool			 interrupted;
+	int			 rc;		/* -1 when the sink stopped */
+	double			 started;
+};
+
+struct engine {
+	struct engine_shared	*sh;
+	const struct config	*cfg;		/* sh->cfg */
+	SSL_CTX			*ssl_ctx;	/* sh->ssl_ctx */
+	unsigned		 id;		/* worker number, 0 = main */
+	pthread_t		 thread;
 	struct event_base	*base;
 	struct evdns_base	*dns;		/* made at the first hostname */
-	SSL_CTX			*ssl_ctx;
 	const struct timeval	*step_tmo;	/* common timeout: --timeout */
 	struct event		*refill_ev;	/* deferred or delayed refill */
-	struct event		*progress_ev;
-	struct event		*sig_int, *sig_term;
+	struct event		*tick_ev;	/* watches sh->stopping */
+	struct event		*progress_ev;	/* worker 0, on a terminal */
+	struct event		*sig_int, *sig_term;	/* worker 0 */
 	struct conn_list	 conns;		/* every live connection */
 	unsigned		 inflight;
 	unsigned		 max_inflight;
+	double			 rate;		/* this worker's share */
 	double			 tokens;	/* --rate bucket */
 	double			 last_fill;	/* monotonic seconds */
 	double			 paused_until;	/* after EMFILE */
-	double			 started;
 	bool			 targets_done;
-	bool			 stopping;
-	engine_sink_fn		 sink;
-	void			*sink_arg;
-	int			 rc;
-	struct engine_stats	 stats;
 };
 
 /* Monotonic clock in seconds. */
 double	engine_now(void);
+/* True once the sweep is stopping (signal, sink failure). */
+bool	engine_stopping(const struct engine *);
 /* Starts one connection for t (copied).  Never calls back synchronously
  * into the engine's refill. */
 void	conn_start(struct engine *, const struct target *t);

@@ -132,6 +132,9 @@ struct observation {
 	size_t		 chain_len;
 	struct finding	*findings;	/* owned; filled by the analysis */
 	size_t		 nfindings;
+	char		 banner[256];	/* STARTTLS: the server's greeting line */
+	uint32_t	 injected;	/* STARTTLS: plaintext bytes the server
+					   sent after its go-ahead (injection) */
 };
 
 /* Frees what the observation owns (chain, findings) and zeroes those
