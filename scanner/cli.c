@@ -1,9 +1,10 @@
 /*
- * cli.c: subcommand dispatch and the option table of each subcommand.
+ * cli.c: subcommand dispatch and the option table.
  *
- * The table is the single source for getopt_long's options, the --help text
- * and the man page check (scripts/lint.sh greps doc/certsweep.1 for every
- * long option listed here).  nmap's "-iL" is accepted as an alias of
+ * One table lists every option with the commands it applies to; it is the
+ * single source for getopt_long's options, each command's --help text and
+ * the man page check (scripts/lint.sh greps doc/certsweep.1 for every long
+ * option listed here).  nmap's "-iL" is accepted as an alias of
  * --input-list by rewriting it before getopt sees it.
  */
 #include "scanner/cli.h"
@@ -15,28 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probes/probe.h"
 #include "scanner/log.h"
 #include "scanner/xmem.h"
-
-/* "tls, smtp, imap, ..." for error messages. */
-static const char *
-probe_names(void)
-{
-	static char names[512];
-	const struct probe *const *p = probe_list();
-
-	names[0] = '\0';
-	for (size_t i = 0; p[i] != NULL; i++) {
-		size_t n = strlen(names);
-
-		snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
-		    p[i]->name);
-	}
-	return names;
-}
 
 enum opt_id {
 	OPT_HELP = 'h',
@@ -63,63 +48,88 @@ enum opt_id {
 	OPT_EHLO,
 	OPT_XMPP_DOMAIN,
 	OPT_THREADS,
+	OPT_GRAB,
 };
+
+#define C(x)		(1u << CMD_##x)
+#define C_ALL		((1u << CMD__MAX) - 1)
 
 struct cli_opt {
 	const char	*name;
-	int		 id;
-	const char	*arg;	/* NULL: takes no argument */
+	int		 id;		/* < 256: also the short option */
+	const char	*arg;		/* NULL: takes no argument */
+	unsigned	 cmds;		/* C(...) bits */
 	const char	*help;
 };
 
-static const struct cli_opt scan_opts[] = {
-	{ "ports", OPT_PORTS, "LIST",
+static const struct cli_opt opts[] = {
+	{ "ports", OPT_PORTS, "LIST", C(SCAN),
 	  "ports for targets without one: 443,8443,9000-9010 (default 443)" },
-	{ "input-list", OPT_INPUT_LIST, "FILE",
+	{ "input-list", OPT_INPUT_LIST, "FILE", C(SCAN),
 	  "read targets from FILE, one per line; - is stdin (alias -iL)" },
-	{ "exclude", OPT_EXCLUDE, "LIST",
+	{ "exclude", OPT_EXCLUDE, "LIST", C(SCAN),
 	  "skip these addresses, CIDRs or ranges (comma-separated)" },
-	{ "exclude-file", OPT_EXCLUDE_FILE, "FILE",
+	{ "exclude-file", OPT_EXCLUDE_FILE, "FILE", C(SCAN),
 	  "skip the addresses listed in FILE" },
-	{ "starttls", OPT_STARTTLS, "PROTO",
+	{ "starttls", OPT_STARTTLS, "PROTO", C(SCAN),
 	  "auto (by port, default), none (TLS at once) or smtp, imap, ..." },
-	{ "ehlo", OPT_EHLO, "NAME",
+	{ "ehlo", OPT_EHLO, "NAME", C(SCAN),
 	  "our name in SMTP EHLO (default certsweep.invalid)" },
-	{ "xmpp-domain", OPT_XMPP_DOMAIN, "NAME",
+	{ "xmpp-domain", OPT_XMPP_DOMAIN, "NAME", C(SCAN),
 	  "XMPP domain to open the stream to (default: SNI or host)" },
-	{ "sni", OPT_SNI, "NAME",
+	{ "sni", OPT_SNI, "NAME", C(SCAN),
 	  "server name to send to IP targets (hostnames send their own)" },
-	{ "concurrency", OPT_CONCURRENCY, "N",
+	{ "concurrency", OPT_CONCURRENCY, "N", C(SCAN),
 	  "connections in flight (default 1000)" },
-	{ "threads", OPT_THREADS, "N",
+	{ "threads", OPT_THREADS, "N", C(SCAN),
 	  "event loops, one per thread (default: one per core)" },
-	{ "rate", OPT_RATE, "N",
+	{ "rate", OPT_RATE, "N", C(SCAN),
 	  "new connections per second (default: no limit)" },
-	{ "timeout", OPT_TIMEOUT, "SEC",
+	{ "timeout", OPT_TIMEOUT, "SEC", C(SCAN),
 	  "limit for each step: connect, handshake (default 5)" },
-	{ "retries", OPT_RETRIES, "N",
+	{ "retries", OPT_RETRIES, "N", C(SCAN),
 	  "extra attempts after a timeout or reset (default 0)" },
-	{ "ca-file", OPT_CA_FILE, "FILE",
-	  "verify chains against these CAs (PEM) instead of the system's" },
-	{ "ca-dir", OPT_CA_DIR, "DIR",
-	  "verify against a hashed CA directory (c_rehash) as well" },
-	{ "alpn", OPT_ALPN, "LIST",
+	{ "grab", OPT_GRAB, "MODE", C(SCAN),
+	  "openssl: a full handshake per endpoint (default for now)" },
+	{ "alpn", OPT_ALPN, "LIST", C(SCAN),
 	  "offer these ALPN protocols, e.g. h2,http/1.1 (default none)" },
-	{ "db", OPT_DB, "PATH",
-	  "database file (default $CERTSWEEP_DB or ./certsweep.db)" },
-	{ "json", OPT_JSON, NULL,
-	  "print one JSON object per endpoint on stdout" },
-	{ "seed", OPT_SEED, "N",
+	{ "seed", OPT_SEED, "N", C(SCAN),
 	  "seed of the target order (default: random)" },
-	{ "shard", OPT_SHARD, "K/N",
+	{ "shard", OPT_SHARD, "K/N", C(SCAN),
 	  "scan only shard K of N (same targets and seed on every shard)" },
-	{ "dry-run", OPT_DRY_RUN, NULL,
+	{ "dry-run", OPT_DRY_RUN, NULL, C(SCAN),
 	  "print the endpoints that would be scanned, send nothing" },
-	{ "quiet", OPT_QUIET, NULL, "errors only; no progress line" },
-	{ "verbose", OPT_VERBOSE, NULL, "more detail on stderr (twice: debug)" },
-	{ "help", OPT_HELP, NULL, "show this help" },
+	{ "ca-file", OPT_CA_FILE, "FILE", C(SCAN),
+	  "verify chains against these CAs (PEM) instead of the system's" },
+	{ "ca-dir", OPT_CA_DIR, "DIR", C(SCAN),
+	  "verify against a hashed CA directory (c_rehash) as well" },
+	{ "db", OPT_DB, "PATH", C(SCAN),
+	  "database file (default $CERTSWEEP_DB or ./certsweep.db)" },
+	{ "json", OPT_JSON, NULL, C(SCAN),
+	  "print one JSON object per endpoint on stdout" },
+	{ "quiet", OPT_QUIET, NULL, C_ALL, "errors only; no progress line" },
+	{ "verbose", OPT_VERBOSE, NULL, C_ALL,
+	  "more detail on stderr (twice: debug)" },
+	{ "help", OPT_HELP, NULL, C_ALL, "show this help" },
 };
-#define NSCAN_OPTS	(sizeof(scan_opts) / sizeof(scan_opts[0]))
+#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+
+struct cli_cmd {
+	const char	*name;
+	enum command	 cmd;
+	const char	*synopsis;
+	const char	*about;
+};
+
+static const struct cli_cmd cmds[] = {
+	{ "scan", CMD_SCAN, "scan [OPTIONS] TARGET...",
+	  "Connect to targets, record their certificate chains and TLS\n"
+	  "parameters, and store them.\n\n"
+	  "TARGET: 192.0.2.7, 192.0.2.0/24, 192.0.2.5-192.0.2.9, "
+	  "2001:db8::/120,\nhost.example, host.example:8443, 192.0.2.7:443, "
+	  "[2001:db8::1]:443" },
+};
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
 static void
 usage_main(FILE *f)
@@ -130,31 +140,31 @@ usage_main(FILE *f)
 	    "Find TLS certificates on a network, judge them, and keep an\n"
 	    "inventory in SQLite.\n"
 	    "\n"
-	    "commands:\n"
-	    "  scan TARGET...   connect to targets and record their certificates\n"
+	    "commands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %s\n", cmds[i].synopsis);
+	fprintf(f,
 	    "\n"
 	    "options:\n"
 	    "  -h, --help       show this help ('certsweep COMMAND --help' for more)\n"
 	    "  --version        print the version\n"
 	    "\n"
 	    "exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or\n"
-	    "input error, 3 runtime error (database, permissions)\n");
+	    "input error, 3 runtime error (database, permissions), 130\n"
+	    "interrupted\n");
 }
 
 static void
-usage_scan(FILE *f)
+usage_cmd(FILE *f, const struct cli_cmd *c)
 {
-	fprintf(f,
-	    "usage: certsweep scan [OPTIONS] TARGET...\n"
-	    "\n"
-	    "TARGET: 192.0.2.7, 192.0.2.0/24, 192.0.2.5-192.0.2.9, 2001:db8::/120,\n"
-	    "host.example, host.example:8443, 192.0.2.7:443, [2001:db8::1]:443\n"
-	    "\n"
-	    "options:\n");
-	for (size_t i = 0; i < NSCAN_OPTS; i++) {
-		const struct cli_opt *o = &scan_opts[i];
+	fprintf(f, "usage: certsweep %s\n\n%s\n\noptions:\n", c->synopsis,
+	    c->about);
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct cli_opt *o = &opts[i];
 		char left[48];
 
+		if (!(o->cmds & (1u << c->cmd)))
+			continue;
 		if (o->id < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id,
 			    o->name, o->arg ? " " : "", o->arg ? o->arg : "");
@@ -207,15 +217,16 @@ static int
 parse_shard(const char *s, struct targets *tg)
 {
 	unsigned long k, n;
+	const char *p = s;
 	char *end, err[256];
 
 	errno = 0;
-	k = strtoul(s, &end, 10);
-	if (end == s || *end != '/' || errno != 0)
+	k = strtoul(p, &end, 10);
+	if (end == p || *end != '/' || errno != 0)
 		goto bad;
-	s = end + 1;
-	n = strtoul(s, &end, 10);
-	if (end == s || *end != '\0' || errno != 0 || n == 0 || n > 65536 ||
+	p = end + 1;
+	n = strtoul(p, &end, 10);
+	if (end == p || *end != '\0' || errno != 0 || n == 0 || n > 65536 ||
 	    k == 0 || k > n)
 		goto bad;
 	if (targets_set_shard(tg, (unsigned)k, (unsigned)n, err,
@@ -229,59 +240,96 @@ bad:
 	return -1;
 }
 
-/* Applies one option; -1 after printing an error. */
+/* "tls, smtp, imap, ..." into buf, for error messages. */
+static const char *
+probe_names(char *buf, size_t len)
+{
+	const struct probe *const *p = probe_list();
+
+	buf[0] = '\0';
+	for (size_t i = 0; p[i] != NULL; i++) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, "%s%s", i ? ", " : "", p[i]->name);
+	}
+	return buf;
+}
+
 static int
-scan_option(int id, const char *arg, struct config *cfg, struct targets *tg)
+parse_starttls(const char *arg, struct config *cfg)
+{
+	char names[512];
+
+	if (strcmp(arg, "auto") != 0 && strcmp(arg, "none") != 0 &&
+	    probe_find(arg) == NULL) {
+		log_error("--starttls \"%s\": unknown protocol; use auto, none "
+		    "or one of: %s", arg, probe_names(names, sizeof(names)));
+		return -1;
+	}
+	cfg->starttls = arg;
+	return 0;
+}
+
+static int
+parse_grab(const char *arg, struct config *cfg)
+{
+	if (strcmp(arg, "openssl") == 0)
+		cfg->grab = GRAB_OPENSSL;
+	else {
+		log_error("--grab \"%s\": expected openssl", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options that feed the target iterator; 1 when id is not one of them. */
+static int
+target_option(int id, const char *arg, struct targets *tg)
 {
 	char err[512];
-	unsigned long u;
+	int rc;
 
-	err[0] = '\0';
 	switch (id) {
 	case OPT_PORTS:
-		if (targets_set_ports(tg, arg, err, sizeof(err)) == -1)
-			goto fail;
+		rc = targets_set_ports(tg, arg, err, sizeof(err));
 		break;
 	case OPT_INPUT_LIST:
-		if (targets_add_file(tg, arg, err, sizeof(err)) == -1)
-			goto fail;
+		rc = targets_add_file(tg, arg, err, sizeof(err));
 		break;
 	case OPT_EXCLUDE:
-		if (targets_exclude(tg, arg, err, sizeof(err)) == -1)
-			goto fail;
+		rc = targets_exclude(tg, arg, err, sizeof(err));
 		break;
 	case OPT_EXCLUDE_FILE:
-		if (targets_exclude_file(tg, arg, err, sizeof(err)) == -1)
-			goto fail;
+		rc = targets_exclude_file(tg, arg, err, sizeof(err));
 		break;
-	case OPT_SNI:
-		cfg->sni = arg;
-		break;
-	case OPT_STARTTLS:
-		if (strcmp(arg, "auto") != 0 && strcmp(arg, "none") != 0 &&
-		    probe_find(arg) == NULL) {
-			log_error("--starttls \"%s\": unknown protocol; use auto, "
-			    "none or one of: %s", arg, probe_names());
-			return -1;
-		}
-		cfg->starttls = arg;
-		break;
-	case OPT_EHLO:
-		cfg->ehlo = arg;
-		break;
-	case OPT_XMPP_DOMAIN:
-		cfg->xmpp_domain = arg;
-		break;
+	case OPT_SHARD:
+		return parse_shard(arg, tg);
+	default:
+		return 1;
+	}
+	if (rc == -1)
+		log_error("%s", err);
+	return rc;
+}
+
+/* Options of the scan engine; 1 when id is not one of them. */
+static int
+engine_option(int id, const char *arg, struct config *cfg,
+    struct targets *tg)
+{
+	unsigned long u;
+
+	switch (id) {
 	case OPT_CONCURRENCY:
 		if (parse_uint("concurrency", arg, 1, 1000000, &u) == -1)
 			return -1;
 		cfg->concurrency = (unsigned)u;
-		break;
+		return 0;
 	case OPT_THREADS:
 		if (parse_uint("threads", arg, 1, 64, &u) == -1)
 			return -1;
 		cfg->threads = (unsigned)u;
-		break;
+		return 0;
 	case OPT_RATE:
 		return parse_double("rate", arg, 0, 1e7, &cfg->rate);
 	case OPT_TIMEOUT:
@@ -290,33 +338,42 @@ scan_option(int id, const char *arg, struct config *cfg, struct targets *tg)
 		if (parse_uint("retries", arg, 0, 10, &u) == -1)
 			return -1;
 		cfg->retries = (unsigned)u;
-		break;
-	case OPT_CA_FILE:
-		cfg->ca_file = arg;
-		break;
-	case OPT_CA_DIR:
-		cfg->ca_dir = arg;
-		break;
-	case OPT_ALPN:
-		cfg->alpn = arg;
-		break;
-	case OPT_DB:
-		cfg->db_path = arg;
-		break;
-	case OPT_JSON:
-		cfg->json = true;
-		break;
+		return 0;
 	case OPT_SEED:
 		if (parse_uint("seed", arg, 1, ULONG_MAX, &u) == -1)
 			return -1;
 		cfg->seed = u;
 		targets_set_seed(tg, u);
-		break;
-	case OPT_SHARD:
-		return parse_shard(arg, tg);
-	case OPT_DRY_RUN:
-		cfg->dry_run = true;
-		break;
+		return 0;
+	case OPT_STARTTLS:
+		return parse_starttls(arg, cfg);
+	case OPT_GRAB:
+		return parse_grab(arg, cfg);
+	default:
+		return 1;
+	}
+}
+
+/* Applies one option; -1 after printing an error. */
+static int
+apply_option(int id, const char *arg, struct config *cfg, struct targets *tg)
+{
+	int rc;
+
+	if ((rc = target_option(id, arg, tg)) != 1)
+		return rc;
+	if ((rc = engine_option(id, arg, cfg, tg)) != 1)
+		return rc;
+	switch (id) {
+	case OPT_SNI:		cfg->sni = arg; break;
+	case OPT_EHLO:		cfg->ehlo = arg; break;
+	case OPT_XMPP_DOMAIN:	cfg->xmpp_domain = arg; break;
+	case OPT_CA_FILE:	cfg->ca_file = arg; break;
+	case OPT_CA_DIR:	cfg->ca_dir = arg; break;
+	case OPT_ALPN:		cfg->alpn = arg; break;
+	case OPT_DB:		cfg->db_path = arg; break;
+	case OPT_JSON:		cfg->json = true; break;
+	case OPT_DRY_RUN:	cfg->dry_run = true; break;
 	case OPT_QUIET:
 		log_set_level(LOG_LVL_QUIET);
 		cfg->progress = false;
@@ -329,9 +386,6 @@ scan_option(int id, const char *arg, struct config *cfg, struct targets *tg)
 		return -1;
 	}
 	return 0;
-fail:
-	log_error("%s", err);
-	return -1;
 }
 
 static char *
@@ -361,43 +415,47 @@ config_defaults(struct config *cfg)
 	cfg->concurrency = CONFIG_DEFAULT_CONCURRENCY;
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
 	cfg->progress = isatty(STDERR_FILENO);
+	cfg->fail_on = -1;
+	cfg->grab = GRAB_OPENSSL;
 }
 
-static enum cli_rc
-parse_scan(int argc, char **argv, struct config *cfg, struct targets *tg)
+/* getopt_long's table and short-option string for one command. */
+static void
+build_getopt(const struct cli_cmd *c, struct option *lopts, char *shorts,
+    size_t slen)
 {
-	struct option lopts[NSCAN_OPTS + 1];
-	char err[512];
-	int c, nargs = 0;
+	size_t n = 0, s = 0;
 
-	for (size_t i = 0; i < NSCAN_OPTS; i++)
-		lopts[i] = (struct option){ scan_opts[i].name,
-		    scan_opts[i].arg ? required_argument : no_argument, NULL,
-		    scan_opts[i].id };
-	memset(&lopts[NSCAN_OPTS], 0, sizeof(lopts[0]));
-	/* nmap habit: "-iL FILE". */
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-iL") == 0)
-			argv[i] = (char *)(uintptr_t)"--input-list";
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:c:qvh", lopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage_scan(stdout);
-			return CLI_EXIT_OK;
+	shorts[s++] = '+';
+	shorts[s++] = ':';
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!(opts[i].cmds & (1u << c->cmd)))
+			continue;
+		lopts[n++] = (struct option){ opts[i].name,
+		    opts[i].arg ? required_argument : no_argument, NULL,
+		    opts[i].id };
+		if (opts[i].id < 256 && s + 3 < slen) {
+			shorts[s++] = (char)opts[i].id;
+			if (opts[i].arg != NULL)
+				shorts[s++] = ':';
 		}
-		if (c == '?' || c == ':') {
-			const char *bad = argv[optind - 1];
-
-			log_error("%s \"%s\"; see 'certsweep scan --help'",
-			    c == '?' ? "unknown option" :
-			    "missing value for option", bad);
-			return CLI_EXIT_USAGE;
-		}
-		if (scan_option(c, optarg, cfg, tg) == -1)
-			return CLI_EXIT_USAGE;
 	}
-	for (int i = optind; i < argc; i++, nargs++)
+	shorts[s] = '\0';
+	memset(&lopts[n], 0, sizeof(lopts[n]));
+}
+
+/* Positional arguments: scan's are targets; the others keep them. */
+static enum cli_rc
+take_args(const struct cli_cmd *c, int argc, char **argv, struct config *cfg,
+    struct targets *tg)
+{
+	char err[512];
+
+	cfg->args = argv + optind;
+	cfg->nargs = argc - optind;
+	if (c->cmd != CMD_SCAN)
+		return CLI_RUN;
+	for (int i = optind; i < argc; i++)
 		if (targets_add(tg, argv[i], err, sizeof(err)) == -1) {
 			log_error("%s", err);
 			return CLI_EXIT_USAGE;
@@ -410,6 +468,38 @@ parse_scan(int argc, char **argv, struct config *cfg, struct targets *tg)
 	return CLI_RUN;
 }
 
+static enum cli_rc
+parse_cmd(const struct cli_cmd *c, int argc, char **argv, struct config *cfg,
+    struct targets *tg)
+{
+	struct option lopts[NOPTS + 1];
+	char shorts[64];
+	int ch;
+
+	build_getopt(c, lopts, shorts, sizeof(shorts));
+	for (int i = 1; i < argc; i++)	/* nmap habit: "-iL FILE" */
+		if (c->cmd == CMD_SCAN && strcmp(argv[i], "-iL") == 0)
+			argv[i] = (char *)(uintptr_t)"--input-list";
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage_cmd(stdout, c);
+			return CLI_EXIT_OK;
+		}
+		if (ch == '?' || ch == ':') {
+			log_error("%s \"%s\"; see 'certsweep %s --help'",
+			    ch == '?' ? "unknown option" :
+			    "missing value for option", argv[optind - 1],
+			    c->name);
+			return CLI_EXIT_USAGE;
+		}
+		if (apply_option(ch, optarg, cfg, tg) == -1)
+			return CLI_EXIT_USAGE;
+	}
+	return take_args(c, argc, argv, cfg, tg);
+}
+
 enum cli_rc
 cli_parse(int argc, char **argv, struct config *cfg, struct targets *tg)
 {
@@ -418,7 +508,6 @@ cli_parse(int argc, char **argv, struct config *cfg, struct targets *tg)
 		usage_main(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	cfg->command = argv[1];
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage_main(stdout);
@@ -428,9 +517,14 @@ cli_parse(int argc, char **argv, struct config *cfg, struct targets *tg)
 		printf("certsweep %s\n", CERTSWEEP_VERSION);
 		return CLI_EXIT_OK;
 	}
-	cfg->arguments = join_args(argc - 1, argv + 1);
-	if (strcmp(argv[1], "scan") == 0)
-		return parse_scan(argc - 1, argv + 1, cfg, tg);
+	for (size_t i = 0; i < NCMDS; i++) {
+		if (strcmp(argv[1], cmds[i].name) != 0)
+			continue;
+		cfg->command = cmds[i].cmd;
+		cfg->command_name = cmds[i].name;
+		cfg->arguments = join_args(argc - 1, argv + 1);
+		return parse_cmd(&cmds[i], argc - 1, argv + 1, cfg, tg);
+	}
 	log_error("unknown command \"%s\"; see 'certsweep --help'", argv[1]);
 	return CLI_EXIT_USAGE;
 }

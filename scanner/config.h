@@ -14,17 +14,46 @@ enum exit_code {
 	EXIT_FINDINGS = 1,	/* findings at or above --fail-on */
 	EXIT_USAGE = 2,		/* bad command line or input */
 	EXIT_RUNTIME = 3,	/* database, permissions, resources */
+	EXIT_INTERRUPTED = 130,	/* SIGINT/SIGTERM; results so far kept */
 };
 
 #define CONFIG_DEFAULT_CONCURRENCY	1000
 #define CONFIG_DEFAULT_TIMEOUT		5.0
 #define CONFIG_DEFAULT_DB		"certsweep.db"
+#define CONFIG_MAX_CRLS			16
+
+/* The subcommands; CMD_* bits say which options apply where. */
+enum command {
+	CMD_SCAN,
+	CMD_INSPECT,
+	CMD_SNIFF,
+	CMD_REPORT,
+	CMD_DIFF,
+	CMD_SERVE,
+	CMD_DB,
+	CMD__MAX
+};
+
+/* How scan fetches certificates. */
+enum grab_mode {
+	GRAB_AUTO,		/* raw hello, OpenSSL when it cannot */
+	GRAB_OPENSSL,		/* a full OpenSSL handshake every time */
+	GRAB_RAW,		/* raw hello only */
+};
 
 struct config {
-	const char	*command;	/* "scan", ... */
+	enum command	 command;
+	const char	*command_name;	/* "scan", ... */
+	char		**args;		/* positional arguments (borrowed) */
+	int		 nargs;
+	char		*arguments;	/* the command line, for the scans table */
+
+	/* every command */
 	const char	*db_path;	/* --db, $CERTSWEEP_DB or certsweep.db */
-	bool		 json;		/* --json: JSON lines on stdout */
+	bool		 json;		/* --json */
 	bool		 progress;	/* stderr is a terminal and not -q */
+
+	/* scan */
 	bool		 dry_run;	/* --dry-run: print targets, no traffic */
 	unsigned	 concurrency;	/* connections in flight */
 	unsigned	 threads;	/* event loops; 0 = one per core */
@@ -32,14 +61,24 @@ struct config {
 	double		 timeout;	/* seconds per step */
 	unsigned	 retries;	/* extra attempts after a timeout */
 	const char	*sni;		/* --sni for IP targets */
-	const char	*ca_file;
-	const char	*ca_dir;
 	const char	*alpn;		/* comma-separated ALPN offer, or NULL */
 	uint64_t	 seed;		/* target permutation; 0 = random */
 	const char	*starttls;	/* "auto" (by port), "none" or a probe */
 	const char	*ehlo;		/* SMTP EHLO / client name */
 	const char	*xmpp_domain;	/* XMPP stream to= (default: SNI) */
-	char		*arguments;	/* the command line, for the scans table */
+	enum grab_mode	 grab;
+
+	/* analysis: scan, inspect, sniff */
+	const char	*ca_file;
+	const char	*ca_dir;
+	const char	*policy_path;	/* --policy */
+	const char	*crls[CONFIG_MAX_CRLS];
+	unsigned	 ncrls;
+	int64_t		 at;		/* --at: judge as of; 0 = now */
+	int		 fail_on;	/* severity for exit 1, -1 = never */
+	const char	*hostname;	/* inspect --hostname */
+	const char	*key_path;	/* inspect --key */
+	const char	*password_env;	/* inspect --password-env */
 };
 
 #endif /* CERTSWEEP_CONFIG_H */
