@@ -65,7 +65,8 @@ server_main(void *arg)
 	char buf[512];
 
 	if (s->kind == SERVER_HANGUP) {
-		(void)read(s->fd, buf, sizeof(buf));
+		if (read(s->fd, buf, sizeof(buf)) < 0)
+			perror("server read");
 		close(s->fd);
 		return NULL;
 	}
@@ -73,8 +74,9 @@ server_main(void *arg)
 		static const char resp[] = "HTTP/1.1 400 Bad Request\r\n"
 		    "Content-Length: 0\r\n\r\n";
 
-		(void)read(s->fd, buf, sizeof(buf));
-		(void)write(s->fd, resp, sizeof(resp) - 1);
+		if (read(s->fd, buf, sizeof(buf)) < 0 ||
+		    write(s->fd, resp, sizeof(resp) - 1) < 0)
+			perror("server");
 		close(s->fd);
 		return NULL;
 	}
