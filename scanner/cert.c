@@ -67,19 +67,24 @@ sb_putc(struct sbuf *sb, char c)
 	sb->p[sb->len] = '\0';
 }
 
+#define ESC_BS		0x1	/* also escape the backslash */
+#define ESC_COMMA	0x2	/* and the comma (items of a list) */
+
 /*
- * Appends bytes, escaping NUL, control bytes, DEL and (when esc_bs) the
- * backslash as \xNN, so "a\0b" and the text "a\x00b" stay distinct.
- * [X509-NUL-SAN]
+ * Appends bytes, escaping NUL, control bytes, DEL and (per esc) the
+ * backslash and comma as \xNN, so "a\0b" and the text "a\x00b" stay
+ * distinct and a comma inside a URL cannot split a list.  [X509-NUL-SAN]
  */
 static void
-sb_putn(struct sbuf *sb, const void *v, size_t n, bool esc_bs)
+sb_putn(struct sbuf *sb, const void *v, size_t n, int esc)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = v;
 
 	for (size_t i = 0; i < n && !sb->full; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f || (esc_bs && s[i] == '\\')) {
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    ((esc & ESC_BS) && s[i] == '\\') ||
+		    ((esc & ESC_COMMA) && s[i] == ',')) {
 			sb_putc(sb, '\\');
 			sb_putc(sb, 'x');
 			sb_putc(sb, hex[s[i] >> 4]);
@@ -92,7 +97,7 @@ sb_putn(struct sbuf *sb, const void *v, size_t n, bool esc_bs)
 static void
 sb_puts(struct sbuf *sb, const char *s)
 {
-	sb_putn(sb, s, strlen(s), false);
+	sb_putn(sb, s, strlen(s), 0);
 }
 
 /* Comma-separated lists: a separator before every item but the first. */
@@ -166,7 +171,7 @@ name_append(struct sbuf *sb, const X509_NAME *name)
 	if (X509_NAME_print_ex(bio, name, 0,
 	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
 	    (n = BIO_get_mem_data(bio, &data)) > 0)
-		sb_putn(sb, data, (size_t)n, false);
+		sb_putn(sb, data, (size_t)n, 0);
 	BIO_free(bio);
 }
 
@@ -328,7 +333,7 @@ ia5_append(struct sbuf *sb, const char *prefix, const ASN1_STRING *s)
 	sb_puts(sb, prefix);
 	if (s != NULL)
 		sb_putn(sb, ASN1_STRING_get0_data(s),
-		    (size_t)ASN1_STRING_length(s), true);
+		    (size_t)ASN1_STRING_length(s), ESC_BS);
 }
 
 static void
@@ -458,7 +463,7 @@ uri_item(struct sbuf *sb, const GENERAL_NAME *gn)
 	if (sb->len > 0)
 		sb_putc(sb, ',');
 	sb_putn(sb, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s),
-	    true);
+	    ESC_BS | ESC_COMMA);
 }
 
 static void

@@ -393,6 +393,33 @@ add_odd_sans(X509 *x)
 	GENERAL_NAMES_free(gens);
 }
 
+static void
+add_ad(AUTHORITY_INFO_ACCESS *aia, int nid, const char *uri)
+{
+	ACCESS_DESCRIPTION *ad = ACCESS_DESCRIPTION_new();
+	ASN1_IA5STRING *s = ASN1_IA5STRING_new();
+
+	ASN1_OBJECT_free(ad->method);
+	ad->method = OBJ_nid2obj(nid);
+	ASN1_STRING_set(s, uri, -1);
+	GENERAL_NAME_set0_value(ad->location, GEN_URI, s);
+	assert_true(sk_ACCESS_DESCRIPTION_push(aia, ad) > 0);
+}
+
+/* By hand: the config syntax cannot put a comma into a URL. */
+static void
+add_aia(X509 *x)
+{
+	AUTHORITY_INFO_ACCESS *aia = sk_ACCESS_DESCRIPTION_new_null();
+
+	add_ad(aia, NID_ad_OCSP, "http://ocsp.example/");
+	add_ad(aia, NID_ad_ca_issuers, "http://ca.example/ca.der");
+	add_ad(aia, NID_ad_OCSP, "http://ocsp2.example/a,b");
+	assert_int_equal(X509_add1_ext_i2d(x, NID_info_access, aia, 0,
+	    X509V3_ADD_DEFAULT), 1);
+	AUTHORITY_INFO_ACCESS_free(aia);
+}
+
 static X509 *
 new_cert(EVP_PKEY *key, const char *cn, const char *issuer_cn)
 {
@@ -446,9 +473,7 @@ test_built_cert_every_field(void **state)
 	add_ext(x, NID_ext_key_usage, "serverAuth,OCSPSigning,1.2.3.4.5");
 	add_ext(x, NID_subject_key_identifier, "01:02:AB:CD");
 	add_ext(x, NID_authority_key_identifier, "keyid:always");
-	add_ext(x, NID_info_access, "OCSP;URI:http://ocsp.example/,"
-	    "caIssuers;URI:http://ca.example/ca.der,"
-	    "OCSP;URI:http://ocsp2.example/");
+	add_aia(x);
 	add_ext(x, NID_crl_distribution_points, "URI:http://crl.example/a.crl");
 	add_odd_sans(x);
 	assert_true(X509_sign(x, key, EVP_sha384()) > 0);
@@ -477,8 +502,9 @@ test_built_cert_every_field(void **state)
 	assert_int_equal(rec.version, 3);
 	assert_int_equal(rec.key_usage, KU_KEY_CERT_SIGN | KU_CRL_SIGN);
 	assert_string_equal(rec.eku, "serverAuth,OCSPSigning,1.2.3.4.5");
+	/* A comma inside a URL is escaped so the list stays a list. */
 	assert_string_equal(rec.ocsp_urls,
-	    "http://ocsp.example/,http://ocsp2.example/");
+	    "http://ocsp.example/,http://ocsp2.example/a\\x2cb");
 	assert_string_equal(rec.ca_issuers, "http://ca.example/ca.der");
 	assert_string_equal(rec.crl_urls, "http://crl.example/a.crl");
 	assert_string_equal(rec.ski, "0102abcd");
