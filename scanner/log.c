@@ -18,6 +18,9 @@ log_get_level(void)
 	return level;
 }
 
+static void	vlog(enum log_level, const char *, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum log_level l, const char *tag, const char *fmt, va_list ap)
 {

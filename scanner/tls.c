@@ -12,6 +12,7 @@
 #include "scanner/tls.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -154,8 +155,10 @@ tls_new(SSL_CTX *ctx, int fd, const char *sni, const char *host, int family,
 	SSL_set_app_data(ssl, vr);
 	if (SSL_set_fd(ssl, fd) != 1)
 		goto fail;
+	/* the SSL_set_tlsext_host_name() macro casts away const */
 	if (sni != NULL && *sni != '\0' &&
-	    SSL_set_tlsext_host_name(ssl, sni) != 1)
+	    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)sni) != 1)
 		goto fail;
 	param = SSL_get0_param(ssl);
 	if (host != NULL && *host != '\0') {
