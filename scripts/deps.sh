@@ -14,7 +14,7 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libsqlite3-dev
 libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev"
 # nginx is satisfied by nginx-light, nginx-core or nginx (see has_nginx)
 TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
-coreutils findutils"
+coreutils findutils prometheus"
 # make check runs the libFuzzer targets briefly: clang and its runtime
 FUZZ_PKGS="clang libclang-rt-dev"
 
