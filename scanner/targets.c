@@ -107,8 +107,10 @@ sat_add(uint64_t a, uint64_t b)
 static void
 trim(const char **s, size_t *len)
 {
-	while (*len > 0 && strchr(" \t\r\n", (*s)[0]) != NULL)
-		(*s)++, (*len)--;
+	while (*len > 0 && strchr(" \t\r\n", (*s)[0]) != NULL) {
+		(*s)++;
+		(*len)--;
+	}
 	while (*len > 0 && strchr(" \t\r\n", (*s)[*len - 1]) != NULL)
 		(*len)--;
 }
@@ -291,6 +293,18 @@ targets_add_file(struct targets *tg, const char *path, char *err,
 	return read_file(tg, path, add_line, err, errlen);
 }
 
+/* host:port or [v6]:port, which exclusions do not take. */
+static bool
+has_port(const char *s, size_t len)
+{
+	const char *colon = memchr(s, ':', len);
+
+	if (s[0] == '[')
+		return memchr(s, ']', len) != NULL && s[len - 1] != ']';
+	return colon != NULL && memchr(colon + 1, ':',
+	    len - (size_t)(colon - s) - 1) == NULL;
+}
+
 /* One exclusion item of a list. */
 static int
 exclude_one(struct targets *tg, const char *s, size_t len, char *err,
@@ -304,10 +318,15 @@ exclude_one(struct targets *tg, const char *s, size_t len, char *err,
 	trim(&s, &len);
 	if (len == 0)
 		return 0;
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']')
-		s++, len -= 2;
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
 	rc = targets_parse_span(s, len, true, &sp, why, sizeof(why));
-	if (rc == TARGETS_NOT_ADDR)
+	if (rc != 0 && has_port(s, len))
+		snprintf(why, sizeof(why), "exclusions are addresses, CIDRs or "
+		    "ranges, without a port");
+	else if (rc == TARGETS_NOT_ADDR)
 		snprintf(why, sizeof(why), "not an address, CIDR or range "
 		    "(hostnames cannot be excluded: they are resolved during "
 		    "the scan; exclude their addresses)");

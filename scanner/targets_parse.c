@@ -301,7 +301,7 @@ check_hostname(const char *s, size_t len, char *why, size_t whylen)
 			continue;
 		}
 		if (!is_alnum((char)c) && c != '-' && c != '_') {
-			if (c > ' ' && c < 0x7f)
+			if (c >= ' ' && c < 0x7f)
 				WHY("'%c' is not allowed in a hostname (letters, "
 				    "digits, '-', '_' and dots)", c);
 			else
@@ -329,7 +329,7 @@ parse_port(const char *s, size_t len, uint16_t *port, char *why,
 	unsigned long v;
 
 	if (len == 0) {
-		WHY("missing port after ':'");
+		WHY("missing port number");
 		return -1;
 	}
 	if (!all_digits(s, len)) {
