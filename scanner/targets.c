@@ -41,16 +41,18 @@
 #define NO_HOST		SIZE_MAX
 #define ROUNDS		6	/* even: the halves come back in place */
 #define MAX_LINE	1024	/* characters per file line */
-#define SHOW(len)	((int)((len) > 200 ? 200 : (len)))	/* in errors */
+/* At most this much of an input is quoted in an error. */
+#define SHOW(len)	((int)((len) > 200 ? 200 : (len)))
 
+/* start and npairs are set by freeze(), at the first targets_next(). */
 struct spec {
-	struct targets_u128 first;	/* first address; v4: low 32 bits */
-	uint64_t	 naddr;		/* >= 1, saturated at UINT64_MAX */
-	uint64_t	 start;		/* first index; set at the first next */
-	uint64_t	 npairs;	/* pairs in the index space; likewise */
-	size_t		 host;		/* offset in the pool, or NO_HOST */
-	uint16_t	 port;		/* its own port; 0: the port list */
-	uint8_t		 family;	/* AF_INET, AF_INET6 or AF_UNSPEC */
+	struct targets_u128 first;	/* v4: in the low 32 bits */
+	uint64_t	 naddr;		/* >= 1, saturates */
+	uint64_t	 start;		/* its first index */
+	uint64_t	 npairs;	/* its pairs in the index */
+	size_t		 host;		/* pool offset or NO_HOST */
+	uint16_t	 port;		/* own port; 0: the list */
+	uint8_t		 family;	/* AF_UNSPEC: hostname */
 };
 
 struct ivl {
@@ -65,9 +67,9 @@ struct ivl_list {
 struct targets {
 	struct spec	*specs;
 	size_t		 nspecs, specs_cap;
-	char		*pool;		/* hostnames, NUL-terminated */
+	char		*pool;		/* NUL-terminated names */
 	size_t		 pool_len, pool_cap;
-	uint16_t	*ports;		/* sorted, distinct, >= 1 entry */
+	uint16_t	*ports;		/* sorted, distinct, >= 1 */
 	size_t		 nports;
 	struct ivl_list	 ex4, ex6;
 	uint64_t	 seed;		/* 0: chosen at the first next */

@@ -22,11 +22,11 @@ struct targets_span {
 
 /* One parsed target spec; host points into the parsed string. */
 struct targets_spec {
-	int			 family;	/* AF_UNSPEC for a hostname */
-	struct targets_span	 span;		/* addresses (not for hosts) */
+	int			 family;	/* AF_UNSPEC: hostname */
+	struct targets_span	 span;		/* not for hostnames */
 	const char		*host;
 	size_t			 hostlen;
-	uint16_t		 port;		/* its own port; 0: the list */
+	uint16_t		 port;		/* own port; 0: list */
 };
 
 /* targets_parse_span(): the input is not an address form (a hostname). */

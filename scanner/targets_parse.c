@@ -278,8 +278,8 @@ targets_parse_span(const char *s, size_t len, bool allow_huge,
 	return TARGETS_NOT_ADDR;
 }
 
-/* A DNS name: labels of 1-63 letters, digits, '-' or '_', at most 253
- * characters, one trailing dot allowed. */
+/* A DNS name: labels of 1-63 letters, digits, '-' or '_' (not at either
+ * end), at most 253 characters, one trailing dot allowed. */
 static int
 check_hostname(const char *s, size_t len, char *why, size_t whylen)
 {
@@ -294,6 +294,13 @@ check_hostname(const char *s, size_t len, char *why, size_t whylen)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* RFC 1123; a leading '-' is also an option put after the
+		 * targets. */
+		if ((c == '-' && label == 0) || (c == '.' && i > 0 &&
+		    s[i - 1] == '-') || (c == '-' && i == len - 1)) {
+			WHY("a hostname label cannot start or end with '-'");
+			return -1;
+		}
 		if (c == '.') {
 			if (label == 0)
 				break;
@@ -302,8 +309,8 @@ check_hostname(const char *s, size_t len, char *why, size_t whylen)
 		}
 		if (!is_alnum((char)c) && c != '-' && c != '_') {
 			if (c >= ' ' && c < 0x7f)
-				WHY("'%c' is not allowed in a hostname (letters, "
-				    "digits, '-', '_' and dots)", c);
+				WHY("'%c' is not allowed in a hostname "
+				    "(letters, digits, '-', '_' and dots)", c);
 			else
 				WHY("byte 0x%02x is not allowed in a hostname "
 				    "(letters, digits, '-', '_' and dots)", c);

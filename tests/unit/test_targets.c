@@ -267,10 +267,6 @@ check_error(const char *spec, const char *want)
 static void
 test_spec_errors(void **state)
 {
-	char label64[80], name254[300];
-	struct targets *tg;
-	char tiny[8];
-
 	(void)state;
 	check_error("10.0.0.0/33", "prefix length must be 0-32");
 	check_error("2001:db8::/129", "prefix length must be 0-128");
@@ -303,9 +299,23 @@ test_spec_errors(void **state)
 	check_error("bad!host", "'!' is not allowed");
 	check_error("two words", "' ' is not allowed");
 	check_error("a\x01" "b", "byte 0x01 is not allowed");
+	check_error("-p", "cannot start or end with '-'");
+	check_error("host-.example", "cannot start or end with '-'");
+	check_error("host.-example", "cannot start or end with '-'");
+	check_error("host.example-", "cannot start or end with '-'");
 	check_error("a..b", "empty label");
 	check_error(".a", "empty label");
 	check_error("10.0.0.1,10.0.0.2", "',' is not allowed");
+}
+
+static void
+test_length_errors(void **state)
+{
+	char label64[80], name254[300];
+	struct targets *tg;
+	char tiny[8];
+
+	(void)state;
 	memset(label64, 'a', 64);
 	memcpy(label64 + 64, ".example", 9);
 	check_error(label64, "at most 63 characters");
@@ -986,6 +996,7 @@ main(void)
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_huge_v6),
 		cmocka_unit_test(test_spec_errors),
+		cmocka_unit_test(test_length_errors),
 		cmocka_unit_test(test_label_limits_ok),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_permutation_16),
