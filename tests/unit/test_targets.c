@@ -1,10 +1,11 @@
 /*
- * test_targets.c: scanner/targets.c.  Every spec form and error form, port
- * lists, exclusions, files and stdin; the permutation visits each pair of a
- * /16 x 2 ports once in a scattered order, a seed fixes the order, shards
- * are disjoint and cover the set (with exclusions too), and a /8 iterates without being
- * expanded.  Expected sets are computed from the spec, not copied from our
- * own output.  Exclusions, files and stdin: test_targets_files.c.
+ * test_targets.c: scanner/targets.c.  Every spec form and error form, totals
+ * and the 2^64 cap, port lists; the permutation visits each pair of a /16 x
+ * 2 ports once in a scattered order, a seed fixes the order, shards are
+ * disjoint and cover the set (with exclusions and a hostname too), and a /8
+ * iterates without being expanded.  Expected sets are computed from the
+ * spec, not copied from our own output.  Exclusions, files and stdin are in
+ * test_targets_files.c.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
