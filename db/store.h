@@ -48,4 +48,25 @@ int	store_add_observation(struct store *, int64_t scan_id,
 /* Commits the current batch, if any. */
 int	store_flush(struct store *);
 
+/*
+ * Queries for the analysis and the reports.  They see the open batch too.
+ */
+
+/*
+ * The endpoint's leaf (depth 0) in its latest "ok" observation of a scan
+ * before before_scan_id, as 64 lower-case hex digits.  sni "" (or NULL)
+ * means none sent; protocol NULL means "tls".  Returns 1 when found, 0 when
+ * there is none, -1 on error.
+ */
+int	store_prev_leaf(struct store *, const char *ip, uint16_t port,
+	    const char *sni, const char *protocol, int64_t before_scan_id,
+	    char out_sha256_hex[65]);
+/* In *count, the number of distinct endpoints whose latest "ok" leaf has
+ * the public key spki_hex (lower-case hex SHA-256 of the SPKI). */
+int	store_spki_endpoints(struct store *, const char *spki_hex,
+	    int64_t *count);
+/* The last two finished scans: *b the latest, *a the one before it; 0 for
+ * each that does not exist. */
+int	store_last_scans(struct store *, int64_t *a, int64_t *b);
+
 #endif /* CERTSWEEP_STORE_H */
