@@ -4,9 +4,10 @@
  * transactions (store_flush() commits the current one).  The schema changes
  * only through db/migrate.c (PRAGMA user_version).
  *
- * Every function returns 0 or -1.  On -1 the message is in store_errmsg()
- * (it names the database file and what to do), nothing has been logged, and
- * everything committed before stays in the file.
+ * Functions return 0 or -1 (store_prev_leaf() also 1).  On -1 the message
+ * is in store_errmsg() (it names the database file and what to do),
+ * nothing has been logged, and everything committed before stays in the
+ * file.
  */
 #ifndef CERTSWEEP_STORE_H
 #define CERTSWEEP_STORE_H
@@ -26,21 +27,30 @@ struct store;
 int	store_open(struct store **sp, const char *path, char *errbuf,
 	    size_t errlen);
 /* Commits any open batch and closes.  NULL is a no-op.  Returns -1 when the
- * final commit failed. */
+ * final commit failed; the message goes with the handle, so call
+ * store_flush() (or store_scan_end()) first to be able to print it. */
 int	store_close(struct store *);
 const char *store_errmsg(const struct store *);
 
 /* Starts a sweep: a row in scans. kind is "active" or "passive". */
 int	store_scan_begin(struct store *, const char *kind, const char *args,
 	    int64_t started, int64_t *scan_id);
-/* Ends a sweep with its counts; commits. */
+/*
+ * Ends a sweep with its counts; commits.  Findings still open on endpoints
+ * that answered ("ok") in this sweep but that it did not report again
+ * become 'resolved' (resolved_at = finished); endpoints that were not
+ * scanned or did not answer keep theirs.
+ */
 int	store_scan_end(struct store *, int64_t scan_id, int64_t finished,
 	    uint64_t endpoints, uint64_t ok);
 
 /*
  * Records one observation of a sweep: upserts the endpoint (first/last seen),
- * every certificate of the chain (deduplicated by SHA-256), the observation
- * and its chain links.  Commits every STORE_BATCH observations.
+ * every certificate of the chain (deduplicated by SHA-256), the observation,
+ * its chain links and its findings (one row per endpoint, rule and
+ * certificate over time: reported again, it is reopened if resolved).
+ * Commits every STORE_BATCH observations.  On -1 the open batch (up to
+ * STORE_BATCH - 1 earlier observations) is rolled back.
  */
 #define STORE_BATCH	512
 int	store_add_observation(struct store *, int64_t scan_id,

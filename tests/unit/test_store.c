@@ -846,7 +846,8 @@ test_batches(void **state)
 	assert_int_equal(q_int(reader, "SELECT count(*) FROM observations"),
 	    STORE_BATCH + 1);
 	assert_int_equal(store_flush(st), 0);	/* nothing to do */
-	/* A bad scan id fails this observation's batch only. */
+	/* A bad scan id fails and drops the open batch (one observation);
+	 * what was committed stays. */
 	make_obs(&o, "10.9.9.9", 443, "", 3, SCAN_REFUSED);
 	assert_int_equal(store_add_observation(st, scan, &o), 0);
 	assert_int_equal(store_add_observation(st, scan + 100, &o), -1);
