@@ -865,6 +865,33 @@ test_batches(void **state)
 }
 
 static void
+test_locked(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	char err[256];
+	int64_t scan = 0;
+	sqlite3 *other;
+
+	assert_int_equal(store_open(&st, fx->path, err, sizeof(err)), 0);
+	/* Another writer holds the lock; wait 50 ms rather than 5 s. */
+	other = raw_open(fx->path, SQLITE_OPEN_READWRITE);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_busy_timeout(store_db(st), 50);
+	assert_int_equal(store_scan_begin(st, "active", NULL, 1, &scan), -1);
+	print_message("    locked: %s\n", store_errmsg(st));
+	assert_non_null(strstr(store_errmsg(st), fx->path));
+	assert_non_null(strstr(store_errmsg(st), "locked by another process"));
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(other);
+	/* Free again: the handle still works. */
+	assert_int_equal(store_scan_begin(st, "active", NULL, 1, &scan), 0);
+	assert_int_equal(store_close(st), 0);
+}
+
+static void
 test_disk_full(void **state)
 {
 	struct fixture *fx = *state;
@@ -993,6 +1020,7 @@ main(void)
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
