@@ -4,9 +4,10 @@
  * transactions (store_flush() commits the current one).  The schema changes
  * only through db/migrate.c (PRAGMA user_version).
  *
- * Every function returns 0 or -1.  On -1 the message is in store_errmsg()
- * (it names the database file and what to do), nothing has been logged, and
- * everything committed before stays in the file.
+ * Functions return 0 or -1 (store_prev_leaf() also 1).  On -1 the message
+ * is in store_errmsg() (it names the database file and what to do),
+ * nothing has been logged, and everything committed before stays in the
+ * file.
  */
 #ifndef CERTSWEEP_STORE_H
 #define CERTSWEEP_STORE_H
@@ -26,26 +27,56 @@ struct store;
 int	store_open(struct store **sp, const char *path, char *errbuf,
 	    size_t errlen);
 /* Commits any open batch and closes.  NULL is a no-op.  Returns -1 when the
- * final commit failed. */
+ * final commit failed; the message goes with the handle, so call
+ * store_flush() (or store_scan_end()) first to be able to print it. */
 int	store_close(struct store *);
 const char *store_errmsg(const struct store *);
 
 /* Starts a sweep: a row in scans. kind is "active" or "passive". */
 int	store_scan_begin(struct store *, const char *kind, const char *args,
 	    int64_t started, int64_t *scan_id);
-/* Ends a sweep with its counts; commits. */
+/*
+ * Ends a sweep with its counts; commits.  Findings still open on endpoints
+ * that answered ("ok") in this sweep but that it did not report again
+ * become 'resolved' (resolved_at = finished); endpoints that were not
+ * scanned or did not answer keep theirs.
+ */
 int	store_scan_end(struct store *, int64_t scan_id, int64_t finished,
 	    uint64_t endpoints, uint64_t ok);
 
 /*
  * Records one observation of a sweep: upserts the endpoint (first/last seen),
- * every certificate of the chain (deduplicated by SHA-256), the observation
- * and its chain links.  Commits every STORE_BATCH observations.
+ * every certificate of the chain (deduplicated by SHA-256), the observation,
+ * its chain links and its findings (one row per endpoint, rule and
+ * certificate over time: reported again, it is reopened if resolved).
+ * Commits every STORE_BATCH observations.  On -1 the open batch (up to
+ * STORE_BATCH - 1 earlier observations) is rolled back.
  */
 #define STORE_BATCH	512
 int	store_add_observation(struct store *, int64_t scan_id,
 	    const struct observation *);
 /* Commits the current batch, if any. */
 int	store_flush(struct store *);
+
+/*
+ * Queries for the analysis and the reports.  They see the open batch too.
+ */
+
+/*
+ * The endpoint's leaf (depth 0) in its latest "ok" observation of a scan
+ * before before_scan_id, as 64 lower-case hex digits.  sni "" (or NULL)
+ * means none sent; protocol NULL means "tls".  Returns 1 when found, 0 when
+ * there is none, -1 on error.
+ */
+int	store_prev_leaf(struct store *, const char *ip, uint16_t port,
+	    const char *sni, const char *protocol, int64_t before_scan_id,
+	    char out_sha256_hex[65]);
+/* In *count, the number of distinct endpoints whose latest "ok" leaf has
+ * the public key spki_hex (lower-case hex SHA-256 of the SPKI). */
+int	store_spki_endpoints(struct store *, const char *spki_hex,
+	    int64_t *count);
+/* The last two finished scans: *b the latest, *a the one before it; 0 for
+ * each that does not exist. */
+int	store_last_scans(struct store *, int64_t *a, int64_t *b);
 
 #endif /* CERTSWEEP_STORE_H */

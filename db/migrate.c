@@ -1,0 +1,168 @@
+/*
+ * migrate.c: the schema's history.  Migration N takes a database from
+ * PRAGMA user_version N-1 to N in one transaction, so a crash or a full disk
+ * leaves the file at a version we know.  Migration 1 is db/schema.sql,
+ * embedded at build time (build/db/schema.h); later ones are appended below
+ * and never edited once released.
+ */
+#include "db/store_internal.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "schema.h"
+#include "scanner/xmem.h"
+
+/*
+ * 2: findings, one row per (endpoint, rule, certificate) over time: a
+ * finding stays one row while it is reported, turns 'resolved' when a later
+ * sweep sees the endpoint without it and reopens when it comes back.
+ */
+static const char migration_2[] =
+    "CREATE TABLE findings (\n"
+    "	id		INTEGER PRIMARY KEY,\n"
+    "	rule		TEXT NOT NULL,\n"
+    "	severity	TEXT NOT NULL,\n"
+    "	endpoint_id	INTEGER NOT NULL REFERENCES endpoints (id),\n"
+    "	cert_sha256	TEXT REFERENCES certificates (sha256),\n"
+    "	depth		INTEGER NOT NULL,\n"
+    "	detail		TEXT,\n"
+    "	first_seen	INTEGER NOT NULL,\n"
+    "	last_seen	INTEGER NOT NULL,\n"
+    "	state		TEXT NOT NULL DEFAULT 'open'\n"
+    "			    CHECK (state IN ('open', 'resolved')),\n"
+    "	first_scan	INTEGER NOT NULL REFERENCES scans (id),\n"
+    "	last_scan	INTEGER NOT NULL REFERENCES scans (id),\n"
+    "	resolved_at	INTEGER\n"
+    ");\n"
+    "CREATE UNIQUE INDEX findings_key ON findings\n"
+    "    (endpoint_id, rule, ifnull(cert_sha256, ''));\n"
+    "CREATE INDEX findings_state ON findings (state, severity);\n";
+
+/* Index i holds the migration to version i + 1. */
+static const char *const migrations[] = {
+	schema_sql,
+	migration_2,
+};
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+store_schema_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+/* Runs a query returning one integer (a PRAGMA, a count). */
+static int
+query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+ out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_schema_check(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int64_t schema = 0, version = 0, appid = 0, nobj = 0;
+	int rc;
+
+	/* Reads only: page 1 and sqlite_master.  A file that is not SQLite
+	 * fails here (SQLITE_NOTADB) before anything could write to it. */
+	if ((rc = query_int(db, "PRAGMA schema_version", &schema)) != SQLITE_OK ||
+	    (rc = query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = query_int(db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
+	    (rc = query_int(db, "SELECT count(*) FROM sqlite_master",
+	    &nobj)) != SQLITE_OK) {
+		store_sqlite_err(db, rc, path, err, errlen);
+		return -1;
+	}
+	if (version > NMIGRATIONS) {
+		snprintf(err, errlen, "database %s was written by a newer "
+		    "certsweep (schema %lld, this one knows %d); use that "
+		    "version or another --db PATH", path, (long long)version,
+		    NMIGRATIONS);
+		return -1;
+	}
+	/* Never add our tables to another program's database. */
+	if ((version > 0 && appid != STORE_APPLICATION_ID) ||
+	    (version == 0 && nobj > 0)) {
+		snprintf(err, errlen, "database %s is an SQLite database of "
+		    "another program; certsweep left it untouched: give "
+		    "another --db PATH", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One migration, from whatever version the file has inside the write
+ * transaction (another certsweep may have migrated it since we looked).
+ * *done is set when there is nothing left to do.
+ */
+static int
+migrate_next(sqlite3 *db, const char *path, char *err, size_t errlen,
+    bool *done)
+{
+	char *pragma = NULL;
+	int64_t version = 0;
+	int rc, ret = -1;
+
+	*done = false;
+	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL)) != SQLITE_OK ||
+	    (rc = query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK)
+		goto out;
+	if (version >= NMIGRATIONS) {
+		*done = true;
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		goto out;
+	}
+	if (version == 0)
+		pragma = xasprintf("PRAGMA application_id = %d; "
+		    "PRAGMA user_version = 1;", STORE_APPLICATION_ID);
+	else
+		pragma = xasprintf("PRAGMA user_version = %d;",
+		    (int)version + 1);
+	if ((rc = sqlite3_exec(db, migrations[version], NULL, NULL,
+	    NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_exec(db, pragma, NULL, NULL, NULL)) != SQLITE_OK)
+		goto out;
+	rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+ out:
+	if (rc == SQLITE_OK)
+		ret = 0;
+	else {
+		store_sqlite_err(db, rc, path, err, errlen);
+		if (!sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	free(pragma);
+	return ret;
+}
+
+int
+store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	bool done = false;
+
+	while (!done)
+		if (migrate_next(db, path, err, errlen, &done) == -1)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,809 @@
+/*
+ * store.c: the inventory in SQLite, one writer per handle.
+ *
+ * Every statement is prepared once at open (SQLITE_PREPARE_PERSISTENT) and
+ * finalized at close.  Writes go into a batch: BEGIN IMMEDIATE at the first
+ * write, COMMIT every STORE_BATCH observations and at flush, scan end and
+ * close.  A failure rolls back the current batch only.
+ *
+ * Within a batch the same certificate (a shared intermediate) is upserted
+ * once: a small open-addressing set of the SHA-256s written in this batch
+ * remembers the latest time each was seen, and one UPDATE per certificate
+ * moves last_seen just before the COMMIT.
+ */
+#include "db/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db/store_internal.h"
+#include "scanner/xmem.h"
+
+#define BUSY_TIMEOUT_MS	5000
+#define SEEN_SLOTS	1024		/* power of two */
+#define SEEN_MAX	(SEEN_SLOTS * 3 / 4)
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SCAN_BEGIN,
+	ST_SCAN_END,
+	ST_RESOLVE,
+	ST_EP_FIND,
+	ST_EP_INSERT,
+	ST_EP_TOUCH,
+	ST_CERT,
+	ST_CERT_TOUCH,
+	ST_OBS,
+	ST_LINK,
+	ST_FINDING,
+	ST_PREV_LEAF,
+	ST_SPKI,
+	ST_LAST_SCANS,
+	ST__MAX
+};
+
+static const char *const stmt_sql[] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SCAN_BEGIN] = "INSERT INTO scans (kind, started, arguments) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_SCAN_END] = "UPDATE scans SET finished = ?2, endpoints = ?3, "
+	    "ok = ?4 WHERE id = ?1",
+	/* Open findings of endpoints this sweep saw answer, not reported by
+	 * it.  An endpoint that was down says nothing about its findings. */
+	[ST_RESOLVE] = "UPDATE findings SET state = 'resolved', "
+	    "resolved_at = ?2 WHERE state = 'open' AND last_scan < ?1 AND "
+	    "endpoint_id IN (SELECT endpoint_id FROM observations "
+	    "WHERE scan_id = ?1 AND status = 'ok')",
+	/* Find, then insert or touch by rowid, rather than one upsert with
+	 * RETURNING: the upsert needs a statement journal, whose 64 KiB
+	 * buffer made malloc grow and trim the heap once per observation. */
+	[ST_EP_FIND] = "SELECT id FROM endpoints WHERE ip = ?1 AND port = ?2 "
+	    "AND sni = ?3 AND protocol = ?4",
+	[ST_EP_INSERT] = "INSERT INTO endpoints (ip, port, hostname, sni, "
+	    "protocol, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?6)",
+	[ST_EP_TOUCH] = "UPDATE endpoints SET "
+	    "hostname = coalesce(?2, hostname), "
+	    "first_seen = min(first_seen, ?3), "
+	    "last_seen = max(last_seen, ?3) WHERE id = ?1",
+	[ST_CERT] = "INSERT INTO certificates (sha256, der, subject, issuer, "
+	    "serial, not_before, not_after, key_type, key_bits, curve, sig_alg, "
+	    "sans, is_ca, self_signed, spki_sha256, version, basic_constraints, "
+	    "path_len, key_usage, eku, ocsp_urls, ca_issuers, crl_urls, "
+	    "sct_count, ski, aki, first_seen, last_seen) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+	    "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?27) "
+	    "ON CONFLICT (sha256) DO UPDATE SET "
+	    "first_seen = min(first_seen, excluded.first_seen), "
+	    "last_seen = max(last_seen, excluded.last_seen)",
+	[ST_CERT_TOUCH] = "UPDATE certificates SET last_seen = "
+	    "max(last_seen, ?2) WHERE sha256 = ?1",
+	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
+	    "time, status, reason, version, cipher, grp, alpn, handshake_ms, "
+	    "verify_code, verify_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_LINK] = "INSERT INTO chain_links (observation_id, depth, "
+	    "cert_sha256) VALUES (?1, ?2, ?3)",
+	[ST_FINDING] = "INSERT INTO findings (rule, severity, endpoint_id, "
+	    "cert_sha256, depth, detail, first_seen, last_seen, state, "
+	    "first_scan, last_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, "
+	    "'open', ?8, ?8) ON CONFLICT (endpoint_id, rule, "
+	    "ifnull(cert_sha256, '')) DO UPDATE SET "
+	    "severity = excluded.severity, depth = excluded.depth, "
+	    "detail = excluded.detail, "
+	    "last_seen = max(last_seen, excluded.last_seen), "
+	    "last_scan = max(last_scan, excluded.last_scan), "
+	    "state = 'open', resolved_at = NULL",
+	[ST_PREV_LEAF] = "SELECT l.cert_sha256 FROM endpoints e "
+	    "JOIN observations o ON o.endpoint_id = e.id "
+	    "JOIN chain_links l ON l.observation_id = o.id AND l.depth = 0 "
+	    "WHERE e.ip = ?1 AND e.port = ?2 AND e.sni = ?3 AND "
+	    "e.protocol = ?4 AND o.status = 'ok' AND o.scan_id < ?5 "
+	    "ORDER BY o.scan_id DESC, o.id DESC LIMIT 1",
+	/* From the key to the endpoints serving it, keeping only each
+	 * endpoint's latest answer (one index seek each). */
+	[ST_SPKI] = "SELECT count(DISTINCT o.endpoint_id) FROM certificates c "
+	    "JOIN chain_links l ON l.cert_sha256 = c.sha256 AND l.depth = 0 "
+	    "JOIN observations o ON o.id = l.observation_id "
+	    "WHERE c.spki_sha256 = ?1 AND o.id = (SELECT max(o2.id) FROM "
+	    "observations o2 WHERE o2.endpoint_id = o.endpoint_id AND "
+	    "o2.status = 'ok')",
+	[ST_LAST_SCANS] = "SELECT id FROM scans WHERE finished IS NOT NULL "
+	    "ORDER BY finished DESC, id DESC LIMIT 2",
+};
+_Static_assert(sizeof(stmt_sql) / sizeof(stmt_sql[0]) == ST__MAX,
+    "every statement has its SQL");
+
+/* A certificate written in the current batch. */
+struct seen {
+	uint8_t		 sha256[CERT_SHA256_LEN];
+	int64_t		 written;	/* last_seen given to the row */
+	int64_t		 latest;	/* latest time seen since */
+	bool		 used;
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*stmt[ST__MAX];
+	bool		 in_tx;
+	unsigned	 pending;	/* observations in the open batch */
+	struct seen	*seen;		/* SEEN_SLOTS */
+	size_t		 nseen;
+	char		 err[512];
+};
+
+static void
+store_fail(struct store *st, int rc)
+{
+	store_sqlite_err(st->db, rc, st->path, st->err, sizeof(st->err));
+}
+
+const char *
+store_errmsg(const struct store *st)
+{
+	return st->err;
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+static void
+hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Optional text: NULL when absent or empty.  SQLITE_STATIC: every
+ * statement is reset before the call that bound it returns. */
+static void
+bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Steps a statement that returns no row; resets it. */
+static int
+run(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		store_fail(st, rc);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Steps a statement that returns at most one integer; *out untouched when
+ * there is no row.  Resets it. */
+static int
+run_int(struct store *st, enum stmt_id id, int64_t *out)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(st, rc);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* --- the set of certificates written in this batch --- */
+
+static struct seen *
+seen_find(struct store *st, const uint8_t *sha256, bool *found)
+{
+	uint32_t h;
+
+	/* The key is a SHA-256: its first bytes are already uniform. */
+	memcpy(&h, sha256, sizeof(h));
+	for (size_t n = 0; n < SEEN_SLOTS; n++) {
+		struct seen *e = &st->seen[(h + n) & (SEEN_SLOTS - 1)];
+
+		if (!e->used || memcmp(e->sha256, sha256,
+		    CERT_SHA256_LEN) == 0) {
+			*found = e->used;
+			return e;
+		}
+	}
+	*found = false;
+	return NULL;
+}
+
+static void
+seen_clear(struct store *st)
+{
+	if (st->nseen > 0)
+		memset(st->seen, 0, SEEN_SLOTS * sizeof(*st->seen));
+	st->nseen = 0;
+}
+
+/* Moves last_seen of the certificates met again in this batch. */
+static int
+seen_flush(struct store *st)
+{
+	sqlite3_stmt *s = st->stmt[ST_CERT_TOUCH];
+	char sha[2 * CERT_SHA256_LEN + 1];
+
+	for (size_t i = 0; i < SEEN_SLOTS && st->nseen > 0; i++) {
+		struct seen *e = &st->seen[i];
+
+		if (!e->used || e->latest <= e->written)
+			continue;
+		hex(e->sha256, CERT_SHA256_LEN, sha);
+		sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, e->latest);
+		if (run(st, ST_CERT_TOUCH) == -1)
+			return -1;
+		e->written = e->latest;
+	}
+	return 0;
+}
+
+/* --- batches --- */
+
+static int
+batch_begin(struct store *st)
+{
+	if (st->in_tx)
+		return 0;
+	if (run(st, ST_BEGIN) == -1)
+		return -1;
+	st->in_tx = true;
+	st->pending = 0;
+	return 0;
+}
+
+/* Drops the current batch after a failure; the message is already set. */
+static void
+batch_abort(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db)) {
+		sqlite3_step(st->stmt[ST_ROLLBACK]);
+		sqlite3_reset(st->stmt[ST_ROLLBACK]);
+	}
+	st->in_tx = false;
+	st->pending = 0;
+	seen_clear(st);
+}
+
+int
+store_flush(struct store *st)
+{
+	if (!st->in_tx)
+		return 0;
+	if (seen_flush(st) == -1 || run(st, ST_COMMIT) == -1) {
+		batch_abort(st);
+		return -1;
+	}
+	st->in_tx = false;
+	st->pending = 0;
+	seen_clear(st);
+	return 0;
+}
+
+/* --- one observation --- */
+
+/* The SANs as a JSON array of strings: ["DNS:a.example","IP:192.0.2.1"]. */
+static char *
+sans_json(const struct cert_record *c)
+{
+	size_t cap = 3;
+	char *out, *p;
+
+	for (size_t i = 0; i < c->nsans; i++)
+		cap += strlen(c->sans[i]) * 6 + 3;
+	p = out = xmalloc(cap);
+	*p++ = '[';
+	for (size_t i = 0; i < c->nsans; i++) {
+		if (i > 0)
+			*p++ = ',';
+		*p++ = '"';
+		for (const unsigned char *s = (const unsigned char *)c->sans[i];
+		    *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\') {
+				*p++ = '\\';
+				*p++ = (char)*s;
+			} else if (*s < 0x20) {
+				snprintf(p, 7, "\\u%04x", *s);
+				p += 6;
+			} else
+				*p++ = (char)*s;
+		}
+		*p++ = '"';
+	}
+	*p++ = ']';
+	*p = '\0';
+	return out;
+}
+
+static void
+bind_cert(sqlite3_stmt *s, const struct cert_record *c, const char *sha,
+    const char *spki, const char *sans, int64_t when)
+{
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	if (c->der != NULL)
+		sqlite3_bind_blob(s, 2, c->der, (int)c->der_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	bind_opt(s, 3, c->subject);
+	bind_opt(s, 4, c->issuer);
+	bind_opt(s, 5, c->serial);
+	sqlite3_bind_int64(s, 6, c->not_before);
+	sqlite3_bind_int64(s, 7, c->not_after);
+	bind_opt(s, 8, c->key_type);
+	sqlite3_bind_int(s, 9, c->key_bits);
+	bind_opt(s, 10, c->curve);
+	bind_opt(s, 11, c->sig_alg);
+	sqlite3_bind_text(s, 12, sans, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 13, c->is_ca);
+	sqlite3_bind_int(s, 14, c->self_signed);
+	sqlite3_bind_text(s, 15, spki, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 16, c->version);
+	sqlite3_bind_int(s, 17, c->has_basic_constraints);
+	if (c->path_len >= 0)
+		sqlite3_bind_int(s, 18, c->path_len);
+	else
+		sqlite3_bind_null(s, 18);
+	if (c->key_usage != UINT32_MAX)
+		sqlite3_bind_int64(s, 19, c->key_usage);
+	else
+		sqlite3_bind_null(s, 19);
+	bind_opt(s, 20, c->eku);
+	bind_opt(s, 21, c->ocsp_urls);
+	bind_opt(s, 22, c->ca_issuers);
+	bind_opt(s, 23, c->crl_urls);
+	sqlite3_bind_int(s, 24, c->sct_count);
+	bind_opt(s, 25, c->ski);
+	bind_opt(s, 26, c->aki);
+	sqlite3_bind_int64(s, 27, when);
+}
+
+static int
+put_cert(struct store *st, const struct cert_record *c, int64_t when)
+{
+	char sha[2 * CERT_SHA256_LEN + 1], spki[2 * CERT_SHA256_LEN + 1];
+	char *sans;
+	struct seen *e;
+	bool found;
+	int rc;
+
+	e = seen_find(st, c->sha256, &found);
+	if (found && when >= e->written) {
+		if (when > e->latest)
+			e->latest = when;
+		return 0;
+	}
+	hex(c->sha256, CERT_SHA256_LEN, sha);
+	hex(c->spki_sha256, CERT_SHA256_LEN, spki);
+	sans = sans_json(c);
+	bind_cert(st->stmt[ST_CERT], c, sha, spki, sans, when);
+	rc = run(st, ST_CERT);
+	free(sans);
+	if (rc == -1)
+		return -1;
+	if (e != NULL && !found && st->nseen < SEEN_MAX) {
+		memcpy(e->sha256, c->sha256, CERT_SHA256_LEN);
+		e->written = e->latest = when;
+		e->used = true;
+		st->nseen++;
+	}
+	return 0;
+}
+
+static int
+put_endpoint(struct store *st, const struct observation *o, int64_t *id)
+{
+	sqlite3_stmt *s = st->stmt[ST_EP_FIND];
+	const char *proto = o->protocol != NULL ? o->protocol : "tls";
+
+	*id = 0;
+	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, o->port);
+	sqlite3_bind_text(s, 3, o->sni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, proto, -1, SQLITE_STATIC);
+	if (run_int(st, ST_EP_FIND, id) == -1)
+		return -1;
+	if (*id != 0) {
+		s = st->stmt[ST_EP_TOUCH];
+		sqlite3_bind_int64(s, 1, *id);
+		bind_opt(s, 2, o->hostname);
+		sqlite3_bind_int64(s, 3, o->time);
+		return run(st, ST_EP_TOUCH);
+	}
+	s = st->stmt[ST_EP_INSERT];
+	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, o->port);
+	bind_opt(s, 3, o->hostname);
+	sqlite3_bind_text(s, 4, o->sni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, o->time);
+	if (run(st, ST_EP_INSERT) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static int
+put_obs(struct store *st, int64_t scan_id, int64_t endpoint,
+    const struct observation *o, int64_t *id)
+{
+	sqlite3_stmt *s = st->stmt[ST_OBS];
+	bool ok = o->status == SCAN_OK;
+
+	sqlite3_bind_int64(s, 1, scan_id);
+	sqlite3_bind_int64(s, 2, endpoint);
+	sqlite3_bind_text(s, 3, o->source == OBS_PASSIVE ? "passive" :
+	    "active", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, o->time);
+	/* An unknown status binds NULL and fails the NOT NULL constraint. */
+	bind_opt(s, 5, scan_status_name(o->status));
+	bind_opt(s, 6, o->reason);
+	bind_opt(s, 7, o->version);
+	bind_opt(s, 8, o->cipher);
+	bind_opt(s, 9, o->group);
+	bind_opt(s, 10, o->alpn);
+	if (ok) {
+		sqlite3_bind_double(s, 11, o->handshake_ms);
+		sqlite3_bind_int64(s, 12, o->verify_code);
+	} else {
+		sqlite3_bind_null(s, 11);
+		sqlite3_bind_null(s, 12);
+	}
+	bind_opt(s, 13, o->verify_reason);
+	if (run(st, ST_OBS) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static int
+put_links(struct store *st, int64_t obs_id, const struct observation *o)
+{
+	sqlite3_stmt *s = st->stmt[ST_LINK];
+	char sha[2 * CERT_SHA256_LEN + 1];
+
+	for (size_t i = 0; i < o->chain_len; i++) {
+		hex(o->chain[i].sha256, CERT_SHA256_LEN, sha);
+		sqlite3_bind_int64(s, 1, obs_id);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		sqlite3_bind_text(s, 3, sha, -1, SQLITE_STATIC);
+		if (run(st, ST_LINK) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
+    const struct observation *o)
+{
+	sqlite3_stmt *s = st->stmt[ST_FINDING];
+	char sha[2 * CERT_SHA256_LEN + 1];
+
+	for (size_t i = 0; i < o->nfindings; i++) {
+		const struct finding *f = &o->findings[i];
+
+		bind_opt(s, 1, f->rule);
+		bind_opt(s, 2, severity_name(f->severity));
+		sqlite3_bind_int64(s, 3, endpoint);
+		if (f->depth >= 0 && (size_t)f->depth < o->chain_len) {
+			hex(o->chain[f->depth].sha256, CERT_SHA256_LEN, sha);
+			sqlite3_bind_text(s, 4, sha, -1, SQLITE_STATIC);
+		} else
+			sqlite3_bind_null(s, 4);
+		sqlite3_bind_int(s, 5, f->depth);
+		bind_opt(s, 6, f->detail);
+		sqlite3_bind_int64(s, 7, o->time);
+		sqlite3_bind_int64(s, 8, scan_id);
+		if (run(st, ST_FINDING) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_add_observation(struct store *st, int64_t scan_id,
+    const struct observation *o)
+{
+	int64_t endpoint = 0, obs_id = 0;
+
+	if (batch_begin(st) == -1)
+		return -1;
+	if (put_endpoint(st, o, &endpoint) == -1)
+		goto fail;
+	for (size_t i = 0; i < o->chain_len; i++)
+		if (put_cert(st, &o->chain[i], o->time) == -1)
+			goto fail;
+	if (put_obs(st, scan_id, endpoint, o, &obs_id) == -1 ||
+	    put_links(st, obs_id, o) == -1 ||
+	    put_findings(st, scan_id, endpoint, o) == -1)
+		goto fail;
+	if (++st->pending >= STORE_BATCH)
+		return store_flush(st);
+	return 0;
+ fail:
+	batch_abort(st);
+	return -1;
+}
+
+/* --- sweeps --- */
+
+int
+store_scan_begin(struct store *st, const char *kind, const char *args,
+    int64_t started, int64_t *scan_id)
+{
+	sqlite3_stmt *s = st->stmt[ST_SCAN_BEGIN];
+
+	if (batch_begin(st) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, started);
+	bind_opt(s, 3, args);
+	if (run(st, ST_SCAN_BEGIN) == -1) {
+		batch_abort(st);
+		return -1;
+	}
+	*scan_id = sqlite3_last_insert_rowid(st->db);
+	/* Committed at once, so readers see the sweep running. */
+	return store_flush(st);
+}
+
+int
+store_scan_end(struct store *st, int64_t scan_id, int64_t finished,
+    uint64_t endpoints, uint64_t ok)
+{
+	sqlite3_stmt *s = st->stmt[ST_SCAN_END];
+
+	if (store_flush(st) == -1 || batch_begin(st) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, scan_id);
+	sqlite3_bind_int64(s, 2, finished);
+	sqlite3_bind_int64(s, 3, (int64_t)endpoints);
+	sqlite3_bind_int64(s, 4, (int64_t)ok);
+	if (run(st, ST_SCAN_END) == -1)
+		goto fail;
+	if (sqlite3_changes(st->db) != 1) {
+		snprintf(st->err, sizeof(st->err), "database %s: no scan %lld "
+		    "to end (a certsweep bug, please report it)", st->path,
+		    (long long)scan_id);
+		goto fail;
+	}
+	s = st->stmt[ST_RESOLVE];
+	sqlite3_bind_int64(s, 1, scan_id);
+	sqlite3_bind_int64(s, 2, finished);
+	if (run(st, ST_RESOLVE) == -1)
+		goto fail;
+	return store_flush(st);
+ fail:
+	batch_abort(st);
+	return -1;
+}
+
+/* --- queries for the analysis and the reports --- */
+
+int
+store_prev_leaf(struct store *st, const char *ip, uint16_t port,
+    const char *sni, const char *protocol, int64_t before_scan_id,
+    char out_sha256_hex[65])
+{
+	sqlite3_stmt *s = st->stmt[ST_PREV_LEAF];
+	const unsigned char *v;
+	int rc, found = 0;
+
+	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, port);
+	sqlite3_bind_text(s, 3, sni != NULL ? sni : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, protocol != NULL ? protocol : "tls", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, before_scan_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		v = sqlite3_column_text(s, 0);
+		snprintf(out_sha256_hex, 65, "%s", v != NULL ?
+		    (const char *)v : "");
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		store_fail(st, rc);
+		found = -1;
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+int
+store_spki_endpoints(struct store *st, const char *spki_hex, int64_t *count)
+{
+	*count = 0;
+	sqlite3_bind_text(st->stmt[ST_SPKI], 1, spki_hex, -1, SQLITE_STATIC);
+	return run_int(st, ST_SPKI, count);
+}
+
+int
+store_last_scans(struct store *st, int64_t *a, int64_t *b)
+{
+	sqlite3_stmt *s = st->stmt[ST_LAST_SCANS];
+	int64_t ids[2] = { 0, 0 };
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 2)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_fail(st, rc);
+		return -1;
+	}
+	/* Rows come newest first. */
+	*b = ids[0];
+	*a = ids[1];
+	return 0;
+}
+
+/* --- open and close --- */
+
+/*
+ * Creates a missing file with mode 0600 ourselves (SQLite would follow the
+ * umask), and refuses an existing file that does not start like SQLite, so
+ * that nothing, not even a journal-mode change, can touch it.
+ */
+static int
+open_file(struct store *st)
+{
+	static const char magic[16] = "SQLite format 3";
+	char hdr[sizeof(magic)];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd != -1) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EEXIST)
+		goto cantopen;
+	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto cantopen;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		snprintf(st->err, sizeof(st->err), "database %s is not a "
+		    "regular file; give another --db PATH", st->path);
+		return -1;
+	}
+	n = read(fd, hdr, sizeof(hdr));
+	close(fd);
+	if (n != 0 && (n != (ssize_t)sizeof(hdr) ||
+	    memcmp(hdr, magic, sizeof(magic)) != 0)) {
+		snprintf(st->err, sizeof(st->err), "database %s is not an "
+		    "SQLite database; certsweep left it untouched: give another "
+		    "--db PATH", st->path);
+		return -1;
+	}
+	return 0;
+ cantopen:
+	snprintf(st->err, sizeof(st->err), "cannot open database %s: %s "
+	    "(check the directory exists and is writable, or use --db PATH)",
+	    st->path, strerror(errno));
+	return -1;
+}
+
+static int
+open_db(struct store *st)
+{
+	bool memory = strcmp(st->path, ":memory:") == 0;
+	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	if (!memory && open_file(st) == -1)
+		return -1;
+	if (memory)
+		flags |= SQLITE_OPEN_CREATE;
+	if ((rc = sqlite3_open_v2(st->path, &st->db, flags, NULL)) !=
+	    SQLITE_OK) {
+		store_fail(st, rc);
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	/* Reads only, before anything may write. */
+	if (store_schema_check(st->db, st->path, st->err,
+	    sizeof(st->err)) == -1)
+		return -1;
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		store_fail(st, SQLITE_READONLY);
+		return -1;
+	}
+	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
+	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA cache_size = -8192;", NULL, NULL, NULL)) != SQLITE_OK) {
+		store_fail(st, rc);
+		return -1;
+	}
+	return store_migrate(st->db, st->path, st->err, sizeof(st->err));
+}
+
+static int
+prepare_all(struct store *st)
+{
+	int rc;
+
+	for (int i = 0; i < ST__MAX; i++) {
+		rc = sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK) {
+			store_fail(st, rc);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+store_free(struct store *st)
+{
+	for (int i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close_v2(st->db);
+	free(st->seen);
+	free(st->path);
+	free(st);
+}
+
+int
+store_open(struct store **sp, const char *path, char *errbuf, size_t errlen)
+{
+	struct store *st;
+
+	*sp = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	st->seen = xcalloc(SEEN_SLOTS, sizeof(*st->seen));
+	if (open_db(st) == -1 || prepare_all(st) == -1) {
+		snprintf(errbuf, errlen, "%s", st->err);
+		store_free(st);
+		return -1;
+	}
+	*sp = st;
+	return 0;
+}
+
+int
+store_close(struct store *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return 0;
+	rc = store_flush(st);
+	store_free(st);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * store_internal.h: pieces shared by db/store.c, db/migrate.c and the unit
+ * test, not part of the store's public surface.
+ */
+#ifndef CERTSWEEP_STORE_INTERNAL_H
+#define CERTSWEEP_STORE_INTERNAL_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+struct store;
+
+/* PRAGMA application_id of a certsweep database: "CSWP". */
+#define STORE_APPLICATION_ID	0x43535750
+
+/* The schema version (PRAGMA user_version) this build writes. */
+int	store_schema_latest(void);
+
+/*
+ * Checks that db (opened on path, nothing written yet) is empty or a
+ * certsweep database this build can read, without writing anything.
+ * Returns 0, or -1 with the reason in err.
+ */
+int	store_schema_check(sqlite3 *db, const char *path, char *err,
+	    size_t errlen);
+
+/*
+ * Brings db to store_schema_latest(), one transaction per migration.
+ * Returns 0, or -1 with the reason in err (the failing migration is rolled
+ * back; those before it stay).
+ */
+int	store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen);
+
+/*
+ * Describes SQLite result rc on db in words for people: names the database
+ * file and what to do ("database x.db: disk is full; free space and ...").
+ */
+void	store_sqlite_err(sqlite3 *db, int rc, const char *path, char *err,
+	    size_t errlen);
+
+/* The store's connection, for tests that need to bend SQLite (e.g. PRAGMA
+ * max_page_count). */
+sqlite3	*store_db(struct store *);
+
+#endif /* CERTSWEEP_STORE_INTERNAL_H */
