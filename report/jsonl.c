@@ -327,6 +327,8 @@ tls_json(json_t *o, const struct observation *obs, bool *err)
 		put(v, "ok", json_boolean(obs->verify_code == 0), err);
 		put(v, "code", json_integer(obs->verify_code), err);
 		put(v, "reason", JARR(obs->verify_reason), err);
+		put(v, "name_match", obs->name_match < 0 ? json_null() :
+		    json_boolean(obs->name_match == 1), err);
 	}
 	put(o, "verify", v, err);
 	chain = json_array();

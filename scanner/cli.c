@@ -426,8 +426,7 @@ build_getopt(const struct cli_cmd *c, struct option *lopts, char *shorts,
 {
 	size_t n = 0, s = 0;
 
-	shorts[s++] = '+';
-	shorts[s++] = ':';
+	shorts[s++] = ':';	/* options may follow the targets (GNU order) */
 	for (size_t i = 0; i < NOPTS; i++) {
 		if (!(opts[i].cmds & (1u << c->cmd)))
 			continue;

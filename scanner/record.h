@@ -126,8 +126,12 @@ struct observation {
 	char		 group[32];	/* key exchange group, "x25519" */
 	char		 alpn[32];
 	double		 handshake_ms;	/* TCP connect to end of handshake */
-	long		 verify_code;	/* X509_V_OK (0) or an X509_V_ERR_* */
+	long		 verify_code;	/* the chain as sent, at the time of the
+					   observation: X509_V_OK (0) or an
+					   X509_V_ERR_*; names are not part of it */
 	char		 verify_reason[128];
+	int8_t		 name_match;	/* the leaf names the host (or IP): 1,
+					   it does not: 0, not checked: -1 */
 	struct cert_record *chain;	/* as the server sent it, leaf first */
 	size_t		 chain_len;
 	struct finding	*findings;	/* owned; filled by the analysis */

@@ -146,7 +146,6 @@ SSL *
 tls_new(SSL_CTX *ctx, int fd, const char *sni, const char *host, int family,
     const uint8_t *ip, struct tls_verify *vr)
 {
-	X509_VERIFY_PARAM *param;
 	SSL *ssl;
 
 	if ((ssl = SSL_new(ctx)) == NULL)
@@ -160,15 +159,10 @@ tls_new(SSL_CTX *ctx, int fd, const char *sni, const char *host, int family,
 	    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
 	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)sni) != 1)
 		goto fail;
-	param = SSL_get0_param(ssl);
-	if (host != NULL && *host != '\0') {
-		if (X509_VERIFY_PARAM_set1_host(param, host, 0) != 1)
-			goto fail;
-	} else if (family == AF_INET || family == AF_INET6) {
-		if (X509_VERIFY_PARAM_set1_ip(param, ip,
-		    family == AF_INET ? 4 : 16) != 1)
-			goto fail;
-	}
+	vr->host = host != NULL && *host != '\0' ? host : NULL;
+	vr->family = family;
+	if (vr->host == NULL && (family == AF_INET || family == AF_INET6))
+		memcpy(vr->ip, ip, family == AF_INET ? 4 : 16);
 	SSL_set_connect_state(ssl);
 	return ssl;
 fail:
@@ -250,6 +244,24 @@ collect_chain(SSL *ssl, struct observation *obs)
 	}
 }
 
+int8_t
+tls_name_match(X509 *leaf, const struct tls_verify *vr)
+{
+	int r;
+
+	if (leaf == NULL)
+		return -1;
+	if (vr->host != NULL)
+		r = X509_check_host(leaf, vr->host, 0, 0, NULL);
+	else if (vr->family == AF_INET || vr->family == AF_INET6)
+		r = X509_check_ip(leaf, vr->ip, vr->family == AF_INET ? 4 : 16,
+		    0);
+	else
+		return -1;
+	ERR_clear_error();
+	return r == 1 ? 1 : r == 0 ? 0 : -1;
+}
+
 void
 tls_collect(SSL *ssl, const struct tls_verify *vr, struct observation *obs)
 {
@@ -277,4 +289,5 @@ tls_collect(SSL *ssl, const struct tls_verify *vr, struct observation *obs)
 	    obs->verify_code == X509_V_OK ? "ok" :
 	    X509_verify_cert_error_string(obs->verify_code));
 	collect_chain(ssl, obs);
+	obs->name_match = tls_name_match(SSL_get0_peer_certificate(ssl), vr);
 }

@@ -18,9 +18,12 @@
 
 /* Verification outcome of one connection, filled during the handshake. */
 struct tls_verify {
-	long	code;		/* X509_V_OK or the first X509_V_ERR_* */
-	int	depth;		/* chain depth of that error */
-	int	done;		/* the callback ran */
+	long		 code;		/* X509_V_OK or the first X509_V_ERR_* */
+	int		 depth;		/* chain depth of that error */
+	int		 done;		/* the callback ran */
+	const char	*host;		/* name to check the leaf against */
+	int		 family;	/* else an address: AF_INET(6) */
+	uint8_t		 ip[16];
 };
 
 /* The shared client context: trust store, legacy protocols allowed, ALPN.
@@ -28,9 +31,10 @@ struct tls_verify {
 SSL_CTX	*tls_ctx_new(const struct config *, char *err, size_t errlen);
 
 /*
- * A client SSL on fd (borrowed) sending sni (may be NULL) and verifying the
- * name: host (a DNS name, may be NULL) or else the address ip of family.
- * vr is borrowed and filled during the handshake.  NULL on failure.
+ * A client SSL on fd (borrowed) sending sni (may be NULL).  The leaf is
+ * checked against host (a DNS name, borrowed, may be NULL) or else the
+ * address ip of family, apart from the chain's verification.  vr is
+ * borrowed and filled during the handshake.  NULL on failure.
  */
 SSL	*tls_new(SSL_CTX *, int fd, const char *sni, const char *host,
 	    int family, const uint8_t *ip, struct tls_verify *vr);
@@ -42,6 +46,10 @@ SSL	*tls_new(SSL_CTX *, int fd, const char *sni, const char *host,
  */
 enum scan_status tls_classify(SSL *, int ret, int saved_errno, char *reason,
 	    size_t len);
+
+/* Does leaf name what vr says (host, else address)?  1, 0, or -1 when
+ * there is nothing to check. */
+int8_t	tls_name_match(X509 *leaf, const struct tls_verify *vr);
 
 /* After a successful handshake: version, cipher, group, ALPN, the chain as
  * the server sent it and the verification result, into obs. */

@@ -237,6 +237,7 @@ ok_observation(struct observation *o, struct cert_record *chain)
 	o->handshake_ms = 1.94;
 	o->verify_code = 18;
 	SET(o->verify_reason, "self-signed certificate");
+	o->name_match = 0;
 	o->chain = chain;
 	o->chain_len = 2;
 }
@@ -277,10 +278,11 @@ test_ok_observation(void **state)
 	    "handshake_ms")) - 1.9) < 1e-9);
 	v = json_object_get(j, "verify");
 	assert_true(json_is_object(v));
-	assert_int_equal(json_object_size(v), 3);
+	assert_int_equal(json_object_size(v), 4);
 	assert_false(boolean(v, "ok"));
 	assert_int_equal(num(v, "code"), 18);
 	assert_string_equal(str(v, "reason"), "self-signed certificate");
+	assert_true(json_is_false(json_object_get(v, "name_match")));
 	assert_true(json_is_array(json_object_get(j, "findings")));
 	assert_int_equal(json_array_size(json_object_get(j, "findings")), 0);
 	assert_int_equal(json_array_size(json_object_get(j, "chain")), 2);

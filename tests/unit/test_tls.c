@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -189,7 +190,8 @@ test_hostname_mismatch_is_recorded(void **state)
 	(void)state;
 	run_client(SERVER_TLS, "other.test", true, &r);
 	assert_int_equal(r.status, SCAN_OK);	/* recorded, never rejected */
-	assert_int_equal(r.obs.verify_code, X509_V_ERR_HOSTNAME_MISMATCH);
+	assert_int_equal(r.obs.verify_code, X509_V_OK);	/* the chain is */
+	assert_int_equal(r.obs.name_match, 0);
 	assert_int_equal(r.obs.chain_len, 1);
 	observation_clear(&r.obs);
 }
@@ -203,6 +205,7 @@ test_trusted_chain_verifies(void **state)
 	run_client(SERVER_TLS, "unit.test", true, &r);
 	assert_int_equal(r.status, SCAN_OK);
 	assert_int_equal(r.obs.verify_code, X509_V_OK);
+	assert_int_equal(r.obs.name_match, 1);
 	assert_string_equal(r.obs.verify_reason, "ok");
 	observation_clear(&r.obs);
 }
@@ -264,5 +267,7 @@ main(void)
 		cmocka_unit_test(test_bad_alpn_is_an_error),
 	};
 
+	/* the server thread may write to a client that has hung up */
+	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("tls", tests, NULL, NULL);
 }

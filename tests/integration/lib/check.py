@@ -24,9 +24,10 @@ STATUSES = {"ok", "refused", "connect-timeout", "io-timeout", "closed", "protoco
             "starttls-refused", "tls-error", "dns-error", "internal-error"}
 COMMON = {"ip": str, "port": int, "hostname": str, "sni": str, "protocol": str,
           "time": (int, float, str), "status": str, "reason": str}
+COMMON_MORE = {"source": str, "findings": list}
 OK_KEYS = {"version": str, "cipher": str, "group": str, "alpn": str,
            "handshake_ms": (int, float), "verify": dict, "chain": list}
-VERIFY_KEYS = {"ok": bool, "code": int, "reason": str}
+VERIFY_KEYS = {"ok": bool, "code": int, "reason": str, "name_match": (bool, type(None))}
 CERT_KEYS = {"sha256": str, "subject": str, "issuer": str, "serial": str,
              "not_before": (int, float, str), "not_after": (int, float, str), "sans": list,
              "key_type": str, "key_bits": int, "curve": str, "signature_algorithm": str,
@@ -80,6 +81,7 @@ def cmd_jsonl(path):
     for n, o in rows:
         where = f"{path}:{n} ({o.get('ip')}:{o.get('port')})"
         typecheck(o, COMMON, where, errs)
+        typecheck(o, COMMON_MORE, where, errs)
         if o.get("status") not in STATUSES:
             errs.append(f"{where}: unknown status {o.get('status')!r}")
         if o.get("status") != "ok":
