@@ -40,6 +40,8 @@ static const struct {
 	[RULE_CERT_CHANGED] = { "cert.changed", SEV_INFO },
 	[RULE_CERT_SHARED_KEY] = { "cert.shared_key", SEV_LOW },
 	[RULE_CERT_NOT_SERVER_AUTH] = { "cert.not_server_auth", SEV_MEDIUM },
+	[RULE_CERT_KEY_MISMATCH] = { "cert.key_mismatch", SEV_HIGH },
+	[RULE_CSR_NAMES] = { "csr.names", SEV_LOW },
 	[RULE_TLS_SSLV2] = { "tls.sslv2", SEV_CRITICAL },
 	[RULE_TLS_SSLV3] = { "tls.sslv3", SEV_HIGH },
 	[RULE_TLS_TLS10] = { "tls.tls10", SEV_MEDIUM },

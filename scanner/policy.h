@@ -35,6 +35,8 @@ enum rule {
 	RULE_CERT_CHANGED,
 	RULE_CERT_SHARED_KEY,
 	RULE_CERT_NOT_SERVER_AUTH,
+	RULE_CERT_KEY_MISMATCH,		/* inspect: key does not fit */
+	RULE_CSR_NAMES,			/* inspect: CSR without usable SAN */
 	RULE_TLS_SSLV2,
 	RULE_TLS_SSLV3,
 	RULE_TLS_TLS10,
@@ -80,6 +82,18 @@ bool		 policy_rule_enabled(const struct policy *, enum rule);
 int		 policy_finding_add(struct observation *, const struct policy *,
 		    const char *rule, int depth, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
+
+/*
+ * The key and signature rules alone, for what is not a certificate of a
+ * chain (a CSR): key_type as in struct cert_record ("RSA", "EC", "DSA"),
+ * digest the signature's hash ("sha1"), sig_alg for the detail.
+ */
+void		 policy_check_key(const struct policy *, struct observation *,
+		    int depth, const char *key_type, int bits,
+		    const char *curve);
+void		 policy_check_signature(const struct policy *,
+		    struct observation *, int depth, const char *sig_alg,
+		    const char *digest);
 
 /*
  * Runs every cert.* rule that needs no history on obs->chain, judged at

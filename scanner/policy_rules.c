@@ -83,27 +83,27 @@ rule_dates(const struct policy *p, struct observation *obs, size_t i,
 	}
 }
 
-static void
-rule_weak_key(const struct policy *p, struct observation *obs, size_t i)
+void
+policy_check_key(const struct policy *p, struct observation *obs, int depth,
+    const char *t, int bits, const char *curve)
 {
-	const struct cert_record *c = &obs->chain[i];
-	const char *t = c->key_type != NULL ? c->key_type : "";
 	enum severity sev = p->severity[RULE_CERT_WEAK_KEY];
 
+	if (t == NULL)
+		return;
 	if ((strcmp(t, "RSA") == 0 || strcmp(t, "RSA-PSS") == 0) &&
-	    c->key_bits > 0 && c->key_bits < p->min_rsa_bits)
-		policy_add(obs, p, RULE_CERT_WEAK_KEY, sev, (int)i,
-		    "%s key of %d bits (minimum %d)", t, c->key_bits,
+	    bits > 0 && bits < p->min_rsa_bits)
+		policy_add(obs, p, RULE_CERT_WEAK_KEY, sev, depth,
+		    "%s key of %d bits (minimum %d)", t, bits,
 		    p->min_rsa_bits);
-	else if (strcmp(t, "EC") == 0 && c->key_bits > 0 &&
-	    c->key_bits < p->min_ec_bits)
-		policy_add(obs, p, RULE_CERT_WEAK_KEY, sev, (int)i,
+	else if (strcmp(t, "EC") == 0 && bits > 0 && bits < p->min_ec_bits)
+		policy_add(obs, p, RULE_CERT_WEAK_KEY, sev, depth,
 		    "EC key on %s, %d bits (minimum %d)",
-		    c->curve != NULL && c->curve[0] != '\0' ? c->curve : "?",
-		    c->key_bits, p->min_ec_bits);
+		    curve != NULL && curve[0] != '\0' ? curve : "?", bits,
+		    p->min_ec_bits);
 	else if (strcmp(t, "DSA") == 0 && p->dsa_weak)
-		policy_add(obs, p, RULE_CERT_WEAK_KEY, sev, (int)i,
-		    "DSA key (%d bits)", c->key_bits);
+		policy_add(obs, p, RULE_CERT_WEAK_KEY, sev, depth,
+		    "DSA key (%d bits)", bits);
 }
 
 /* The signature's digest ("sha1", "md5"), from the DER; "" if unknown. */
@@ -129,6 +129,20 @@ sig_digest(const struct cert_record *c, char *out, size_t outlen)
 	X509_free(x);
 }
 
+void
+policy_check_signature(const struct policy *p, struct observation *obs,
+    int depth, const char *sig_alg, const char *md)
+{
+	for (size_t k = 0; k < p->nweak_hashes && md[0] != '\0'; k++)
+		if (strcasecmp(md, p->weak_hashes[k]) == 0) {
+			policy_add(obs, p, RULE_CERT_WEAK_SIGNATURE,
+			    p->severity[RULE_CERT_WEAK_SIGNATURE], depth,
+			    "signed with %s (%s)", sig_alg != NULL ?
+			    sig_alg : "?", p->weak_hashes[k]);
+			return;
+		}
+}
+
 static void
 rule_weak_signature(const struct policy *p, struct observation *obs,
     size_t i)
@@ -139,14 +153,7 @@ rule_weak_signature(const struct policy *p, struct observation *obs,
 	if (i > 0 && c->self_signed && !p->self_signed_ca_sigs)
 		return;
 	sig_digest(c, md, sizeof(md));
-	for (size_t k = 0; k < p->nweak_hashes && md[0] != '\0'; k++)
-		if (strcasecmp(md, p->weak_hashes[k]) == 0) {
-			policy_add(obs, p, RULE_CERT_WEAK_SIGNATURE,
-			    p->severity[RULE_CERT_WEAK_SIGNATURE], (int)i,
-			    "signed with %s (%s)", c->sig_alg != NULL ?
-			    c->sig_alg : "?", p->weak_hashes[k]);
-			return;
-		}
+	policy_check_signature(p, obs, (int)i, c->sig_alg, md);
 }
 
 static void
@@ -329,7 +336,8 @@ policy_evaluate(const struct policy *p, const struct verify_ctx *vctx,
 		rule_trust(p, obs, &vr);
 	rule_hostname(p, obs);
 	for (size_t i = 0; i < obs->chain_len; i++) {
-		rule_weak_key(p, obs, i);
+		policy_check_key(p, obs, (int)i, obs->chain[i].key_type,
+		    obs->chain[i].key_bits, obs->chain[i].curve);
 		rule_weak_signature(p, obs, i);
 	}
 	rule_long_validity(p, obs);
