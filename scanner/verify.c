@@ -215,6 +215,17 @@ verify_cb(int ok, X509_STORE_CTX *sctx)
 
 	if (ok)
 		return 1;
+	switch (err) {
+	case X509_V_ERR_UNABLE_TO_GET_CRL:
+	case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+	case X509_V_ERR_CRL_HAS_EXPIRED:
+	case X509_V_ERR_CRL_NOT_YET_VALID:
+		/* revocation unknown for this one; not a verdict */
+		r->crl_missing = true;
+		return 1;
+	default:
+		break;
+	}
 	if (r->code == X509_V_OK) {
 		r->code = err;
 		r->depth = depth;
@@ -232,12 +243,6 @@ verify_cb(int ok, X509_STORE_CTX *sctx)
 			r->revoked = true;
 			r->revoked_depth = depth;
 		}
-		return 1;
-	case X509_V_ERR_UNABLE_TO_GET_CRL:
-	case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
-	case X509_V_ERR_CRL_HAS_EXPIRED:
-	case X509_V_ERR_CRL_NOT_YET_VALID:
-		r->crl_missing = true;
 		return 1;
 	default:
 		break;

@@ -51,8 +51,9 @@ struct verify_opts {
 struct verify_ctx;
 
 struct verify_result {
-	long		 code;		/* first error a strict client meets,
-					   X509_V_OK (0) when none */
+	long		 code;		/* first error a strict client meets
+					   (missing or stale CRLs aside: see
+					   crl_missing), X509_V_OK (0) */
 	int		 depth;		/* chain position of code, -1 */
 	char		 reason[128];	/* X509_verify_cert_error_string */
 	long		 trust_code;	/* first error that is not about time,
