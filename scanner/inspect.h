@@ -35,7 +35,7 @@ struct inspect_opts {
 	const char	*password_env;	/* name of the environment variable
 					   holding the PKCS#12 / key password */
 	const char	*key_path;	/* private key to check, or NULL */
-	const char	*host;		/* name the leaf should cover, or NULL */
+	const char	*host;		/* name the leaf should cover */
 	const struct policy *policy;	/* severities of CSR and key findings;
 					   NULL = the default policy */
 	struct inspect_info *info;	/* filled when not NULL */

@@ -28,7 +28,7 @@ struct policy {
 	bool		 dsa_weak;
 	char		 weak_hashes[POLICY_MAX_HASHES][16];	/* "md5" */
 	size_t		 nweak_hashes;
-	bool		 self_signed_ca_sigs;	/* judge sent roots' signatures */
+	bool		 self_signed_ca_sigs;	/* judge sent roots' sigs */
 	int		 max_validity_days;
 	int64_t		 long_validity_since;	/* notBefore from this on */
 	struct issuer_entry allow[POLICY_MAX_ISSUERS];

@@ -231,8 +231,9 @@ static const struct row_check badssl_checks[] = {
 	NOW_EXPIRED("badssl/chain/old__subdomain-sha512.pem"),
 	INSIDE_OK("badssl/chain/old__wildcard-main-old.pem"),
 	NOW_EXPIRED("badssl/chain/old__wildcard-main-old.pem"),
-	INSIDE_OK("badssl/chain/backup__wildcard-sha256-rsa2048-embeded-sct.crt"),
-	NOW_EXPIRED("badssl/chain/backup__wildcard-sha256-rsa2048-embeded-sct.crt"),
+#define SCT	"badssl/chain/backup__wildcard-sha256-rsa2048-embeded-sct.crt"
+	INSIDE_OK(SCT),
+	NOW_EXPIRED(SCT),
 	INSIDE_OK("badssl/chain/subdomain-1000-sans.pem"),
 	NOW_EXPIRED("badssl/chain/subdomain-1000-sans.pem"),
 	INSIDE_OK("badssl/chain/subdomain-10000-sans.pem"),
@@ -716,7 +717,8 @@ test_policy_file(void **state)
 	static const struct {
 		const char *text, *want;
 	} bad[] = {
-		{ "[expiry]\nwarn_days = 30\nwarn_dayz = 3\n", ":3: unknown key" },
+		{ "[expiry]\nwarn_days = 30\nwarn_dayz = 3\n",
+		    ":3: unknown key" },
 		{ "[keys]\nmin_rsa_bits = lots\n", ":2: bad value" },
 		{ "[severity]\ncert.nope = high\n", ":2: unknown rule" },
 		{ "[severity]\ncert.expired = dire\n", ":2: bad value" },
