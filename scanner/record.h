@@ -104,6 +104,7 @@ struct finding {
 enum obs_source {
 	OBS_ACTIVE,
 	OBS_PASSIVE,
+	OBS_FILE,		/* certsweep inspect: a file read offline */
 };
 
 /*

@@ -11,7 +11,7 @@
 set -eu
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libsqlite3-dev
-libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev"
+libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev libinih-dev"
 # nginx is satisfied by nginx-light, nginx-core or nginx (see has_nginx)
 TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
 coreutils findutils prometheus"

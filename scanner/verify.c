@@ -1,0 +1,585 @@
+/*
+ * verify.c: chain verification, CRL revocation and stapled OCSP (see
+ * verify.h for what "as sent" and "incomplete" mean).  One X509_STORE is
+ * built at start-up and only read afterwards; each call makes its own
+ * X509_STORE_CTX, so threads may share a verify_ctx.
+ */
+#include "scanner/verify.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "scanner/hostname.h"
+#include "scanner/xmem.h"
+
+/* Clock skew tolerated on an OCSP response's thisUpdate/nextUpdate. */
+#define OCSP_SLACK	300
+
+struct verify_ctx {
+	X509_STORE	*store;
+	STACK_OF(X509)	*pool;		/* intermediates, never anchors */
+	bool		 has_crls;
+	int64_t		 at;
+};
+
+static const char *const ocsp_status_names[] = {
+	[OCSP_GOOD] = "good",
+	[OCSP_REVOKED] = "revoked",
+	[OCSP_UNKNOWN] = "unknown",
+	[OCSP_INVALID] = "invalid",
+};
+_Static_assert(sizeof(ocsp_status_names) / sizeof(ocsp_status_names[0]) ==
+    OCSP__MAX, "every OCSP status has a name");
+
+const char *
+ocsp_status_name(enum ocsp_status s)
+{
+	if ((unsigned)s >= OCSP__MAX)
+		return NULL;
+	return ocsp_status_names[s];
+}
+
+/* Every certificate of a PEM file onto *sk; -1 when none or unreadable. */
+static int
+load_pem_certs(const char *path, STACK_OF(X509) *sk, char *err,
+    size_t errlen)
+{
+	BIO	*bio;
+	X509	*x;
+	int	 n = 0;
+
+	if ((bio = BIO_new_file(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -1;
+	}
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		sk_X509_push(sk, x);
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	if (n == 0) {
+		snprintf(err, errlen, "%s: no PEM certificate in it", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Self-signed roots of ca_file are anchors; the rest go to the pool. */
+static int
+load_ca_file(struct verify_ctx *v, const char *path, char *err,
+    size_t errlen)
+{
+	STACK_OF(X509)	*sk = sk_X509_new_null();
+	int		 rc = -1;
+
+	if (load_pem_certs(path, sk, err, errlen) == -1)
+		goto out;
+	while (sk_X509_num(sk) > 0) {
+		X509 *x = sk_X509_shift(sk);
+
+		if (X509_self_signed(x, 0) == 1) {
+			X509_STORE_add_cert(v->store, x);
+			X509_free(x);
+		} else
+			sk_X509_push(v->pool, x);
+	}
+	rc = 0;
+out:
+	sk_X509_pop_free(sk, X509_free);
+	return rc;
+}
+
+static int
+load_crl(X509_STORE *store, const char *path, char *err, size_t errlen)
+{
+	BIO		*bio;
+	X509_CRL	*crl;
+
+	if ((bio = BIO_new_file(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -1;
+	}
+	crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+	if (crl == NULL) {
+		ERR_clear_error();
+		(void)BIO_reset(bio);
+		crl = d2i_X509_CRL_bio(bio, NULL);
+	}
+	BIO_free(bio);
+	if (crl == NULL) {
+		ERR_clear_error();
+		snprintf(err, errlen, "%s: not a CRL (PEM or DER)", path);
+		return -1;
+	}
+	X509_STORE_add_crl(store, crl);
+	X509_CRL_free(crl);
+	return 0;
+}
+
+struct verify_ctx *
+verify_ctx_new(const struct verify_opts *o, char *err, size_t errlen)
+{
+	struct verify_ctx *v = xcalloc(1, sizeof(*v));
+
+	v->store = X509_STORE_new();
+	v->pool = sk_X509_new_null();
+	v->at = o->at;
+	if (v->store == NULL || v->pool == NULL) {
+		snprintf(err, errlen, "out of memory for the trust store");
+		goto fail;
+	}
+	if (o->system_store && X509_STORE_set_default_paths(v->store) != 1) {
+		snprintf(err, errlen, "cannot load the system trust store");
+		goto fail;
+	}
+	if (o->ca_file != NULL &&
+	    load_ca_file(v, o->ca_file, err, errlen) == -1)
+		goto fail;
+	if (o->ca_dir != NULL && X509_STORE_load_path(v->store,
+	    o->ca_dir) != 1) {
+		snprintf(err, errlen, "%s: not a usable CA directory",
+		    o->ca_dir);
+		goto fail;
+	}
+	for (size_t i = 0; i < o->npool_files; i++)
+		if (load_pem_certs(o->pool_files[i], v->pool, err,
+		    errlen) == -1)
+			goto fail;
+	for (size_t i = 0; i < o->ncrl_files; i++) {
+		if (load_crl(v->store, o->crl_files[i], err, errlen) == -1)
+			goto fail;
+		v->has_crls = true;
+	}
+	return v;
+fail:
+	ERR_clear_error();
+	verify_ctx_free(v);
+	return NULL;
+}
+
+void
+verify_ctx_free(struct verify_ctx *v)
+{
+	if (v == NULL)
+		return;
+	X509_STORE_free(v->store);
+	sk_X509_pop_free(v->pool, X509_free);
+	free(v);
+}
+
+bool
+verify_ctx_has_crls(const struct verify_ctx *v)
+{
+	return v->has_crls;
+}
+
+int64_t
+verify_ctx_at(const struct verify_ctx *v)
+{
+	return v->at;
+}
+
+static int64_t
+when(const struct verify_ctx *v, int64_t at)
+{
+	if (at != 0)
+		return at;
+	if (v->at != 0)
+		return v->at;
+	return (int64_t)time(NULL);
+}
+
+/*
+ * Records every error; lets verification go on past the ones other rules
+ * report (dates, host name, revocation, missing CRLs) so trust_code is
+ * about the path alone.
+ */
+static int
+verify_cb(int ok, X509_STORE_CTX *sctx)
+{
+	struct verify_result *r = X509_STORE_CTX_get_app_data(sctx);
+	int	 err = X509_STORE_CTX_get_error(sctx);
+	int	 depth = X509_STORE_CTX_get_error_depth(sctx);
+
+	if (ok)
+		return 1;
+	switch (err) {
+	case X509_V_ERR_UNABLE_TO_GET_CRL:
+	case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+	case X509_V_ERR_CRL_HAS_EXPIRED:
+	case X509_V_ERR_CRL_NOT_YET_VALID:
+		/* revocation unknown for this one; not a verdict */
+		r->crl_missing = true;
+		return 1;
+	default:
+		break;
+	}
+	if (r->code == X509_V_OK) {
+		r->code = err;
+		r->depth = depth;
+	}
+	switch (err) {
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return 1;
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		r->name_mismatch = true;
+		return 1;
+	case X509_V_ERR_CERT_REVOKED:
+		if (!r->revoked) {
+			r->revoked = true;
+			r->revoked_depth = depth;
+		}
+		return 1;
+	default:
+		break;
+	}
+	if (r->trust_code == X509_V_OK) {
+		r->trust_code = err;
+		r->trust_depth = depth;
+	}
+	return 0;
+}
+
+static void
+spki_sha256(X509 *x, uint8_t out[32])
+{
+	unsigned char	*der = NULL;
+	int		 len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+
+	memset(out, 0, 32);
+	if (len > 0)
+		EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+}
+
+static void
+name_rfc2253(const X509_NAME *name, char *out, size_t outlen)
+{
+	BIO	*bio = BIO_new(BIO_s_mem());
+	int	 n;
+
+	out[0] = '\0';
+	if (bio == NULL)
+		return;
+	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0 &&
+	    (n = BIO_read(bio, out, (int)outlen - 1)) > 0)
+		out[n] = '\0';
+	BIO_free(bio);
+}
+
+/* What the built path says: length, the leaf's issuer, the anchor. */
+static void
+record_path(X509_STORE_CTX *sctx, struct verify_result *r)
+{
+	STACK_OF(X509)	*path = X509_STORE_CTX_get0_chain(sctx);
+	int		 n = sk_X509_num(path);
+
+	r->path_len = n > 0 ? (size_t)n : 0;
+	if (n >= 2) {
+		spki_sha256(sk_X509_value(path, 1), r->issuer_spki_sha256);
+		r->has_issuer_spki = true;
+	}
+	if (n >= 1 && r->trust_code == X509_V_OK)
+		name_rfc2253(X509_get_subject_name(sk_X509_value(path, n - 1)),
+		    r->anchor, sizeof(r->anchor));
+}
+
+static void
+result_init(struct verify_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->code = X509_V_OK;
+	r->trust_code = X509_V_OK;
+	r->depth = -1;
+	r->trust_depth = -1;
+	r->revoked_depth = -1;
+}
+
+/* One X509_verify_cert() run; -1 only when OpenSSL itself failed. */
+static int
+run_pass(const struct verify_ctx *v, X509 *leaf, STACK_OF(X509) *untrusted,
+    const char *host, int64_t t, struct verify_result *r)
+{
+	X509_STORE_CTX	*sctx = X509_STORE_CTX_new();
+	X509_VERIFY_PARAM *p;
+	int		 rc = -1;
+
+	result_init(r);
+	if (sctx == NULL ||
+	    X509_STORE_CTX_init(sctx, v->store, leaf, untrusted) != 1)
+		goto out;
+	p = X509_STORE_CTX_get0_param(sctx);
+	X509_VERIFY_PARAM_set_time(p, (time_t)t);
+	X509_VERIFY_PARAM_clear_flags(p, X509_V_FLAG_PARTIAL_CHAIN);
+	if (v->has_crls)
+		X509_VERIFY_PARAM_set_flags(p, X509_V_FLAG_CRL_CHECK |
+		    X509_V_FLAG_CRL_CHECK_ALL);
+	if (host != NULL && host[0] != '\0') {
+		if (hostname_is_ip(host, NULL, NULL))
+			X509_VERIFY_PARAM_set1_ip_asc(p, host);
+		else
+			X509_VERIFY_PARAM_set1_host(p, host, 0);
+	}
+	X509_STORE_CTX_set_app_data(sctx, r);
+	X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
+	if (X509_verify_cert(sctx) < 0 && r->code == X509_V_OK)
+		goto out;
+	record_path(sctx, r);
+	snprintf(r->reason, sizeof(r->reason), "%s",
+	    X509_verify_cert_error_string(r->code));
+	rc = 0;
+out:
+	X509_STORE_CTX_free(sctx);
+	ERR_clear_error();
+	return rc;
+}
+
+static X509 *
+x509_from_record(const struct cert_record *rec)
+{
+	const unsigned char *p = rec->der;
+
+	if (rec->der == NULL)
+		return NULL;
+	return d2i_X509(NULL, &p, (long)rec->der_len);
+}
+
+static bool
+is_missing_issuer(long code)
+{
+	return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
+}
+
+int
+verify_chain(const struct verify_ctx *v, const struct cert_record *chain,
+    size_t n, const char *host, int64_t at, struct verify_result *res)
+{
+	X509		*leaf = NULL;
+	STACK_OF(X509)	*sent = sk_X509_new_null();
+	struct verify_result completed;
+	int64_t		 t = when(v, at);
+	int		 rc = -1;
+
+	result_init(res);
+	if (n == 0 || sent == NULL || (leaf = x509_from_record(&chain[0])) ==
+	    NULL) {
+		snprintf(res->reason, sizeof(res->reason),
+		    n == 0 ? "no certificate" : "leaf does not parse");
+		goto out;
+	}
+	for (size_t i = 1; i < n; i++) {
+		X509 *x = x509_from_record(&chain[i]);
+
+		if (x == NULL) {
+			snprintf(res->reason, sizeof(res->reason),
+			    "certificate %zu does not parse", i);
+			goto out;
+		}
+		sk_X509_push(sent, x);
+	}
+	if (run_pass(v, leaf, sent, host, t, res) == -1) {
+		snprintf(res->reason, sizeof(res->reason),
+		    "verification could not run");
+		goto out;
+	}
+	rc = 0;
+	if (!is_missing_issuer(res->trust_code) || sk_X509_num(v->pool) == 0)
+		goto out;
+	for (int i = 0; i < sk_X509_num(v->pool); i++)
+		sk_X509_push(sent, X509_dup(sk_X509_value(v->pool, i)));
+	if (run_pass(v, leaf, sent, host, t, &completed) == 0 &&
+	    completed.trust_code == X509_V_OK) {
+		res->incomplete_chain = true;
+		res->path_len = completed.path_len;
+		res->has_issuer_spki = completed.has_issuer_spki;
+		memcpy(res->issuer_spki_sha256, completed.issuer_spki_sha256,
+		    sizeof(res->issuer_spki_sha256));
+		memcpy(res->anchor, completed.anchor, sizeof(res->anchor));
+	}
+out:
+	sk_X509_pop_free(sent, X509_free);
+	X509_free(leaf);
+	ERR_clear_error();
+	return rc;
+}
+
+/*
+ * The leaf's issuer for OCSP: a certificate the server sent, then the
+ * pool, then the trust store.  Returns a new reference or NULL.
+ */
+static X509 *
+find_issuer(const struct verify_ctx *v, X509 *leaf, STACK_OF(X509) *sent)
+{
+	X509_STORE_CTX	*sctx;
+	X509		*issuer = NULL;
+
+	for (int i = 0; i < sk_X509_num(sent); i++)
+		if (X509_check_issued(sk_X509_value(sent, i), leaf) ==
+		    X509_V_OK) {
+			X509_up_ref(sk_X509_value(sent, i));
+			return sk_X509_value(sent, i);
+		}
+	for (int i = 0; i < sk_X509_num(v->pool); i++)
+		if (X509_check_issued(sk_X509_value(v->pool, i), leaf) ==
+		    X509_V_OK) {
+			X509_up_ref(sk_X509_value(v->pool, i));
+			return sk_X509_value(v->pool, i);
+		}
+	if ((sctx = X509_STORE_CTX_new()) == NULL)
+		return NULL;
+	if (X509_STORE_CTX_init(sctx, v->store, leaf, NULL) != 1 ||
+	    X509_STORE_CTX_get1_issuer(&issuer, sctx, leaf) != 1)
+		issuer = NULL;
+	X509_STORE_CTX_free(sctx);
+	return issuer;
+}
+
+static int64_t
+asn1_time_unix(const ASN1_GENERALIZEDTIME *t)
+{
+	struct tm	 tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+/*
+ * Was the response signed by the issuer, or by a responder the issuer
+ * delegated to, at time t?  A store holding only the issuer as a
+ * (partial-chain) anchor makes OpenSSL's own responder checks apply; the
+ * issuer's trust is verify_chain()'s business.
+ */
+static bool
+is_signed_by_issuer(OCSP_BASICRESP *bs, X509 *issuer, STACK_OF(X509) *sent,
+    int64_t t)
+{
+	X509_STORE	*st = X509_STORE_new();
+	bool		 ok = false;
+
+	if (st == NULL)
+		return false;
+	X509_STORE_add_cert(st, issuer);
+	X509_VERIFY_PARAM_set_flags(X509_STORE_get0_param(st),
+	    X509_V_FLAG_PARTIAL_CHAIN);
+	X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(st), (time_t)t);
+	ok = OCSP_basic_verify(bs, sent, st, 0) == 1;
+	X509_STORE_free(st);
+	return ok;
+}
+
+/* Fills status and times from the single response about leaf. */
+static void
+ocsp_read_status(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer, int64_t t,
+    struct ocsp_result *res)
+{
+	const EVP_MD	*mds[] = { EVP_sha1(), EVP_sha256() };
+	ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
+	int		 status = -1, reason;
+
+	for (size_t i = 0; i < sizeof(mds) / sizeof(mds[0]) && status < 0;
+	    i++) {
+		OCSP_CERTID *id = OCSP_cert_to_id(mds[i], leaf, issuer);
+
+		if (id == NULL || OCSP_resp_find_status(bs, id, &status,
+		    &reason, &rev, &thisupd, &nextupd) != 1)
+			status = -1;
+		OCSP_CERTID_free(id);
+	}
+	if (status < 0) {
+		snprintf(res->reason, sizeof(res->reason),
+		    "response is not about this certificate");
+		return;
+	}
+	res->this_update = asn1_time_unix(thisupd);
+	res->next_update = asn1_time_unix(nextupd);
+	res->fresh = res->this_update <= t + OCSP_SLACK &&
+	    (res->next_update == 0 || t <= res->next_update + OCSP_SLACK);
+	if (status == V_OCSP_CERTSTATUS_GOOD)
+		res->status = OCSP_GOOD;
+	else if (status == V_OCSP_CERTSTATUS_REVOKED) {
+		res->status = OCSP_REVOKED;
+		res->revoked_at = asn1_time_unix(rev);
+	} else
+		res->status = OCSP_UNKNOWN;
+	snprintf(res->reason, sizeof(res->reason), "%s%s",
+	    ocsp_status_name(res->status), res->fresh ? "" :
+	    res->this_update > t + OCSP_SLACK ? ", not yet valid" :
+	    ", stale (past nextUpdate)");
+}
+
+int
+verify_ocsp_response(const struct verify_ctx *v, const uint8_t *der,
+    size_t len, const struct cert_record *chain, size_t n, int64_t at,
+    struct ocsp_result *res)
+{
+	const unsigned char *p = der;
+	OCSP_RESPONSE	*resp = NULL;
+	OCSP_BASICRESP	*bs = NULL;
+	STACK_OF(X509)	*sent = sk_X509_new_null();
+	X509		*leaf = NULL, *issuer = NULL;
+	int64_t		 t = when(v, at);
+	int		 rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->status = OCSP_INVALID;
+	if (len > LONG_MAX ||
+	    (resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len)) == NULL) {
+		snprintf(res->reason, sizeof(res->reason),
+		    "not an OCSP response");
+		goto out;
+	}
+	rc = 0;
+	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+		snprintf(res->reason, sizeof(res->reason), "responder says %s",
+		    OCSP_response_status_str(OCSP_response_status(resp)));
+		goto out;
+	}
+	if (n == 0 || sent == NULL ||
+	    (bs = OCSP_response_get1_basic(resp)) == NULL ||
+	    (leaf = x509_from_record(&chain[0])) == NULL) {
+		snprintf(res->reason, sizeof(res->reason),
+		    "no basic response or no leaf certificate");
+		goto out;
+	}
+	for (size_t i = 1; i < n; i++) {
+		X509 *x = x509_from_record(&chain[i]);
+
+		if (x != NULL)
+			sk_X509_push(sent, x);
+	}
+	if ((issuer = find_issuer(v, leaf, sent)) == NULL) {
+		snprintf(res->reason, sizeof(res->reason),
+		    "issuer of the certificate not available");
+		goto out;
+	}
+	if (!is_signed_by_issuer(bs, issuer, sent, t)) {
+		snprintf(res->reason, sizeof(res->reason), "signature does not "
+		    "verify or responder not authorised by the issuer");
+		goto out;
+	}
+	ocsp_read_status(bs, leaf, issuer, t, res);
+out:
+	X509_free(issuer);
+	X509_free(leaf);
+	sk_X509_pop_free(sent, X509_free);
+	OCSP_BASICRESP_free(bs);
+	OCSP_RESPONSE_free(resp);
+	ERR_clear_error();
+	return rc;
+}
