@@ -309,6 +309,21 @@ findings_json(const struct observation *obs, bool *err)
 }
 
 /* The TLS facts, present on status ok only. */
+static json_t *
+geo_json(const struct geo_info *g, bool *err)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	put(o, "country_iso", JARR(g->country_iso), err);
+	put(o, "country", JARR(g->country), err);
+	put(o, "city", JARR(g->city), err);
+	put(o, "asn", json_integer(g->asn), err);
+	put(o, "as_org", JARR(g->as_org), err);
+	return o;
+}
+
 static void
 tls_json(json_t *o, const struct observation *obs, bool *err)
 {
@@ -354,7 +369,11 @@ observation_json(const struct observation *obs, bool *err)
 	put(o, "status", jstr(st != NULL ? st : "internal-error"), err);
 	put(o, "reason", JARR(obs->reason), err);
 	put(o, "source", json_string(obs->source == OBS_PASSIVE ? "passive" :
-	    "active"), err);
+	    obs->source == OBS_FILE ? "file" : "active"), err);
+	if (obs->origin != NULL)
+		put(o, "file", jstr(obs->origin), err);
+	if (obs->geo.country_iso[0] != '\0' || obs->geo.asn != 0)
+		put(o, "geo", geo_json(&obs->geo, err), err);
 	if (obs->status == SCAN_OK)
 		tls_json(o, obs, err);
 	put(o, "findings", findings_json(obs, err), err);

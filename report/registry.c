@@ -13,6 +13,7 @@
 /* Add new writers here. */
 static const struct report_ops *const writers[] = {
 	&report_jsonl_ops,
+	&report_text_ops,
 };
 
 const struct report_ops *

@@ -8,5 +8,6 @@
 #include "report/report.h"
 
 extern const struct report_ops report_jsonl_ops;
+extern const struct report_ops report_text_ops;
 
 #endif /* CERTSWEEP_REPORT_INTERNAL_H */

@@ -49,10 +49,22 @@ enum opt_id {
 	OPT_XMPP_DOMAIN,
 	OPT_THREADS,
 	OPT_GRAB,
+	OPT_POLICY,
+	OPT_CRL,
+	OPT_AT,
+	OPT_FAIL_ON,
+	OPT_EXPIRING_DAYS,
+	OPT_INTERMEDIATES,
+	OPT_GEOIP_CITY,
+	OPT_GEOIP_ASN,
+	OPT_KEY,
+	OPT_PASSWORD_ENV,
+	OPT_HOSTNAME,
 };
 
 #define C(x)		(1u << CMD_##x)
 #define C_ALL		((1u << CMD__MAX) - 1)
+#define C_JUDGE		(C(SCAN) | C(INSPECT) | C(SNIFF))
 
 struct cli_opt {
 	const char	*name;
@@ -99,14 +111,36 @@ static const struct cli_opt opts[] = {
 	  "scan only shard K of N (same targets and seed on every shard)" },
 	{ "dry-run", OPT_DRY_RUN, NULL, C(SCAN),
 	  "print the endpoints that would be scanned, send nothing" },
-	{ "ca-file", OPT_CA_FILE, "FILE", C(SCAN),
-	  "verify chains against these CAs (PEM) instead of the system's" },
-	{ "ca-dir", OPT_CA_DIR, "DIR", C(SCAN),
-	  "verify against a hashed CA directory (c_rehash) as well" },
-	{ "db", OPT_DB, "PATH", C(SCAN),
+	{ "ca-file", OPT_CA_FILE, "FILE", C_JUDGE,
+	  "trust these CAs (PEM) instead of the system's" },
+	{ "ca-dir", OPT_CA_DIR, "DIR", C_JUDGE,
+	  "trust a hashed CA directory (c_rehash) as well" },
+	{ "intermediates", OPT_INTERMEDIATES, "FILE", C_JUDGE,
+	  "intermediate CAs (PEM) that tell an incomplete chain" },
+	{ "crl", OPT_CRL, "FILE", C_JUDGE,
+	  "check revocation against this CRL (PEM or DER; repeatable)" },
+	{ "policy", OPT_POLICY, "FILE", C_JUDGE,
+	  "policy file (see samples/policy.ini)" },
+	{ "expiring-days", OPT_EXPIRING_DAYS, "N", C_JUDGE,
+	  "cert.expiring within N days (default 30; critical within 7)" },
+	{ "at", OPT_AT, "TIME", C_JUDGE,
+	  "judge as of TIME: 2024-05-01, 2024-05-01T12:00:00Z or Unix s" },
+	{ "fail-on", OPT_FAIL_ON, "SEVERITY", C_JUDGE,
+	  "exit 1 when a finding is this severe: info ... critical" },
+	{ "hostname", OPT_HOSTNAME, "NAME", C(INSPECT),
+	  "the name the certificate should cover" },
+	{ "key", OPT_KEY, "FILE", C(INSPECT),
+	  "check this private key against the certificate (never kept)" },
+	{ "password-env", OPT_PASSWORD_ENV, "VAR", C(INSPECT),
+	  "read the PKCS#12 or key password from environment variable VAR" },
+	{ "geoip-city", OPT_GEOIP_CITY, "FILE", C(SCAN) | C(SNIFF),
+	  "MaxMind City/Country database: country and city per endpoint" },
+	{ "geoip-asn", OPT_GEOIP_ASN, "FILE", C(SCAN) | C(SNIFF),
+	  "MaxMind ASN database: AS number and organisation" },
+	{ "db", OPT_DB, "PATH", C_ALL & ~C(INSPECT),
 	  "database file (default $CERTSWEEP_DB or ./certsweep.db)" },
-	{ "json", OPT_JSON, NULL, C(SCAN),
-	  "print one JSON object per endpoint on stdout" },
+	{ "json", OPT_JSON, NULL, C_JUDGE,
+	  "one JSON object per endpoint (or file) on stdout" },
 	{ "quiet", OPT_QUIET, NULL, C_ALL, "errors only; no progress line" },
 	{ "verbose", OPT_VERBOSE, NULL, C_ALL,
 	  "more detail on stderr (twice: debug)" },
@@ -128,6 +162,10 @@ static const struct cli_cmd cmds[] = {
 	  "TARGET: 192.0.2.7, 192.0.2.0/24, 192.0.2.5-192.0.2.9, "
 	  "2001:db8::/120,\nhost.example, host.example:8443, 192.0.2.7:443, "
 	  "[2001:db8::1]:443" },
+	{ "inspect", CMD_INSPECT, "inspect [OPTIONS] FILE...",
+	  "Judge certificates in files: PEM or DER certificates and chains\n"
+	  "(leaf first), PKCS#12 bundles and PKCS#10 requests.  Nothing is\n"
+	  "stored; exit 1 with --fail-on, 2 for a file that cannot be read." },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -282,6 +320,86 @@ parse_grab(const char *arg, struct config *cfg)
 	return 0;
 }
 
+/* --at: Unix seconds, a date or an RFC 3339 time in UTC. */
+static int
+parse_time(const char *s, int64_t *out)
+{
+	struct tm tm;
+	const char *end;
+	char *e;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &e, 10);
+	if (*s != '\0' && *e == '\0' && errno == 0 && v > 0) {
+		*out = v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == 'T')
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+	if (end != NULL && *end == 'Z')
+		end++;
+	if (end == NULL || *end != '\0') {
+		log_error("--at \"%s\": expected 2024-05-01, "
+		    "2024-05-01T12:00:00Z or Unix seconds", s);
+		return -1;
+	}
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+static int
+parse_severity(const char *s, int *out)
+{
+	int v = severity_from_name(s);
+
+	if (v == -1) {
+		log_error("--fail-on \"%s\": expected info, low, medium, "
+		    "high or critical", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Options of the analysis; 1 when id is not one of them. */
+static int
+judge_option(int id, const char *arg, struct config *cfg)
+{
+	unsigned long u;
+
+	switch (id) {
+	case OPT_CRL:
+		if (cfg->ncrls == CONFIG_MAX_CRLS) {
+			log_error("--crl %s: at most %d CRL files", arg,
+			    CONFIG_MAX_CRLS);
+			return -1;
+		}
+		cfg->crls[cfg->ncrls++] = arg;
+		return 0;
+	case OPT_AT:
+		return parse_time(arg, &cfg->at);
+	case OPT_FAIL_ON:
+		return parse_severity(arg, &cfg->fail_on);
+	case OPT_EXPIRING_DAYS:
+		if (parse_uint("expiring-days", arg, 1, 3650, &u) == -1)
+			return -1;
+		cfg->expiring_days = (int)u;
+		return 0;
+	case OPT_POLICY:	cfg->policy_path = arg; return 0;
+	case OPT_INTERMEDIATES:	cfg->intermediates = arg; return 0;
+	case OPT_GEOIP_CITY:	cfg->geoip_city = arg; return 0;
+	case OPT_GEOIP_ASN:	cfg->geoip_asn = arg; return 0;
+	case OPT_KEY:		cfg->key_path = arg; return 0;
+	case OPT_PASSWORD_ENV:	cfg->password_env = arg; return 0;
+	case OPT_HOSTNAME:	cfg->hostname = arg; return 0;
+	default:
+		return 1;
+	}
+}
+
 /* Options that feed the target iterator; 1 when id is not one of them. */
 static int
 target_option(int id, const char *arg, struct targets *tg)
@@ -363,6 +481,8 @@ apply_option(int id, const char *arg, struct config *cfg, struct targets *tg)
 	if ((rc = target_option(id, arg, tg)) != 1)
 		return rc;
 	if ((rc = engine_option(id, arg, cfg, tg)) != 1)
+		return rc;
+	if ((rc = judge_option(id, arg, cfg)) != 1)
 		return rc;
 	switch (id) {
 	case OPT_SNI:		cfg->sni = arg; break;
@@ -452,6 +572,11 @@ take_args(const struct cli_cmd *c, int argc, char **argv, struct config *cfg,
 
 	cfg->args = argv + optind;
 	cfg->nargs = argc - optind;
+	if (c->cmd == CMD_INSPECT && cfg->nargs == 0) {
+		log_error("inspect: no files; give certificates, chains, "
+		    "PKCS#12 bundles or CSRs (see 'certsweep inspect --help')");
+		return CLI_EXIT_USAGE;
+	}
 	if (c->cmd != CMD_SCAN)
 		return CLI_RUN;
 	for (int i = optind; i < argc; i++)

@@ -68,10 +68,16 @@ struct config {
 	const char	*xmpp_domain;	/* XMPP stream to= (default: SNI) */
 	enum grab_mode	 grab;
 
+	/* GeoIP/ASN: scan, sniff */
+	const char	*geoip_city;
+	const char	*geoip_asn;
+
 	/* analysis: scan, inspect, sniff */
 	const char	*ca_file;
 	const char	*ca_dir;
 	const char	*policy_path;	/* --policy */
+	int		 expiring_days;	/* --expiring-days, 0 = the policy's */
+	const char	*intermediates;	/* --intermediates: a PEM pool */
 	const char	*crls[CONFIG_MAX_CRLS];
 	unsigned	 ncrls;
 	int64_t		 at;		/* --at: judge as of; 0 = now */

@@ -162,18 +162,20 @@ refill_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-engine_conn_done(struct engine *eng, const struct observation *obs)
+engine_conn_done(struct engine *eng, struct observation *obs)
 {
 	struct engine_shared *sh = eng->sh;
+	const struct engine_hooks *h = sh->hooks;
 
 	eng->inflight--;
 	atomic_fetch_sub(&sh->inflight, 1);
 	atomic_fetch_add(&sh->done, 1);
 	if (obs->status == SCAN_OK)
 		atomic_fetch_add(&sh->ok, 1);
+	if (h->analyze != NULL && !atomic_load(&sh->stopping))
+		h->analyze(h->arg, obs);
 	pthread_mutex_lock(&sh->sink_lock);
-	if (!atomic_load(&sh->stopping) &&
-	    sh->sink(sh->sink_arg, obs) == -1) {
+	if (!atomic_load(&sh->stopping) && h->sink(h->arg, obs) == -1) {
 		atomic_store(&sh->stopping, true);
 		sh->rc = -1;
 	}
@@ -404,11 +406,12 @@ engine_start_workers(struct engine *w, unsigned n, unsigned inflight,
 }
 
 int
-engine_run(const struct config *cfg, struct targets *tg, engine_sink_fn sink,
-    void *arg, struct engine_stats *stats, char *err, size_t errlen)
+engine_run(const struct config *cfg, struct targets *tg,
+    const struct engine_hooks *hooks, struct engine_stats *stats, char *err,
+    size_t errlen)
 {
 	struct engine_shared sh = {
-		.cfg = cfg, .tg = tg, .sink = sink, .sink_arg = arg,
+		.cfg = cfg, .tg = tg, .hooks = hooks,
 	};
 	struct engine *w = NULL;
 	unsigned n = 0, inflight;

@@ -24,16 +24,24 @@ struct engine_stats {
 };
 
 /*
- * Receives each observation (borrowed for the call).  Returns 0, or -1 to
- * stop the sweep (e.g. the database failed); the sink reports its own error.
+ * What the engine does with each observation.  analyze (optional) runs in
+ * the worker thread that made it, unlocked: it may add to the observation
+ * (findings).  sink runs under the engine's lock, one observation at a
+ * time; it returns 0, or -1 to stop the sweep (the sink reports its own
+ * error).  The observation is borrowed for the calls.
  */
-typedef int	(*engine_sink_fn)(void *arg, const struct observation *);
+struct engine_hooks {
+	void	(*analyze)(void *arg, struct observation *);
+	int	(*sink)(void *arg, struct observation *);
+	void	*arg;
+};
 
 /*
  * Runs the sweep to the end.  Returns 0, or -1 when it could not start (err
  * says why) or the sink stopped it.  stats is filled in either case.
  */
-int	engine_run(const struct config *, struct targets *, engine_sink_fn,
-	    void *arg, struct engine_stats *stats, char *err, size_t errlen);
+int	engine_run(const struct config *, struct targets *,
+	    const struct engine_hooks *, struct engine_stats *stats, char *err,
+	    size_t errlen);
 
 #endif /* CERTSWEEP_ENGINE_H */

@@ -33,8 +33,7 @@ struct engine_shared {
 	pthread_mutex_t		 tg_lock;
 	atomic_bool		 targets_done;	/* set under tg_lock */
 	SSL_CTX			*ssl_ctx;
-	engine_sink_fn		 sink;
-	void			*sink_arg;
+	const struct engine_hooks *hooks;
 	pthread_mutex_t		 sink_lock;
 	atomic_bool		 stopping;	/* a signal or the sink */
 	atomic_uint_fast64_t	 done, ok;
@@ -75,7 +74,7 @@ bool	engine_stopping(const struct engine *);
  * into the engine's refill. */
 void	conn_start(struct engine *, const struct target *t);
 /* Called by conn.c exactly once per connection, with its observation. */
-void	engine_conn_done(struct engine *, const struct observation *);
+void	engine_conn_done(struct engine *, struct observation *);
 /* Called by conn.c when socket() failed for lack of descriptors. */
 void	engine_fd_pressure(struct engine *);
 /* The DNS resolver, made on first use; NULL when it cannot be made. */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scanner/record.h"
+
 struct geo;				/* opaque: up to two open databases */
 
 /*
@@ -17,13 +19,6 @@ struct geo;				/* opaque: up to two open databases */
  * NUL-terminated, empty when unknown, cut at a UTF-8 character boundary
  * when longer than its array, and free of control characters.
  */
-struct geo_info {
-	char		 country_iso[8];	/* ISO 3166-1 alpha-2, "GB" */
-	char		 country[96];		/* English, "United Kingdom" */
-	char		 city[96];		/* English name, "London" */
-	uint32_t	 asn;			/* 0 when unknown */
-	char		 as_org[128];		/* "Telstra Pty Ltd" */
-};
 
 /*
  * Opens a City or Country database (city_path: GeoLite2-City,

@@ -100,6 +100,15 @@ struct finding {
 	char		 detail[256];	/* for people: "expired 12 days ago" */
 };
 
+/* GeoIP/ASN facts of an address (scanner/geo.c); "" and 0 when unknown. */
+struct geo_info {
+	char		 country_iso[8];	/* ISO 3166-1 alpha-2, "GB" */
+	char		 country[96];		/* English, "United Kingdom" */
+	char		 city[96];		/* English name, "London" */
+	uint32_t	 asn;			/* 0 when unknown */
+	char		 as_org[128];		/* "Telstra Pty Ltd" */
+};
+
 /* Where an observation came from. */
 enum obs_source {
 	OBS_ACTIVE,
@@ -114,6 +123,7 @@ enum obs_source {
  */
 struct observation {
 	enum obs_source	 source;
+	const char	*origin;	/* OBS_FILE: the file's path (borrowed) */
 	char		 ip[46];	/* numeric address, INET6_ADDRSTRLEN */
 	uint16_t	 port;
 	char		 hostname[256];	/* the target's name, "" for IP targets */
@@ -137,6 +147,7 @@ struct observation {
 	size_t		 chain_len;
 	struct finding	*findings;	/* owned; filled by the analysis */
 	size_t		 nfindings;
+	struct geo_info	 geo;		/* --geoip-city / --geoip-asn */
 	char		 banner[256];	/* STARTTLS: the server's greeting line */
 	uint32_t	 injected;	/* STARTTLS: plaintext bytes the server
 					   sent after its go-ahead (injection) */

@@ -1,0 +1,265 @@
+/*
+ * pipeline.c: analysis, history, store and writers for every observation
+ * (pipeline.h says which part runs where).
+ */
+#include "scanner/pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/store.h"
+#include "report/report.h"
+#include "scanner/cert.h"
+#include "scanner/geo.h"
+#include "scanner/log.h"
+#include "scanner/policy.h"
+#include "scanner/verify.h"
+#include "scanner/xmem.h"
+
+struct pipeline {
+	const struct config	*cfg;
+	struct store		*store;
+	int64_t			 scan_id;
+	struct report		*json;
+	struct policy		*policy;
+	struct verify_ctx	*vctx;
+	struct geo		*geo;
+	int			 worst;		/* severity, -1 none */
+	bool			 failed;	/* store or stdout */
+};
+
+static int
+pipeline_policy(struct pipeline *pl, char *err, size_t errlen)
+{
+	const struct config *cfg = pl->cfg;
+	char perr[512];
+
+	pl->policy = policy_new_default();
+	if (cfg->policy_path != NULL &&
+	    policy_load(pl->policy, cfg->policy_path, perr,
+	    sizeof(perr)) == -1) {
+		snprintf(err, errlen, "--policy: %s; see samples/policy.ini "
+		    "for the format", perr);
+		return -1;
+	}
+	if (cfg->expiring_days > 0)
+		policy_set_expiring_days(pl->policy, cfg->expiring_days);
+	return 0;
+}
+
+static int
+pipeline_verify(struct pipeline *pl, char *err, size_t errlen)
+{
+	const struct config *cfg = pl->cfg;
+	struct verify_opts vo = {
+		.ca_file = cfg->ca_file,
+		.ca_dir = cfg->ca_dir,
+		.system_store = cfg->ca_file == NULL && cfg->ca_dir == NULL,
+		.crl_files = cfg->crls,
+		.ncrl_files = cfg->ncrls,
+		.pool_files = cfg->intermediates != NULL ?
+		    &cfg->intermediates : NULL,
+		.npool_files = cfg->intermediates != NULL ? 1 : 0,
+		.at = cfg->at,
+	};
+
+	pl->vctx = verify_ctx_new(&vo, err, errlen);
+	return pl->vctx != NULL ? 0 : -1;
+}
+
+static int
+pipeline_store(struct pipeline *pl, const char *kind, char *err,
+    size_t errlen)
+{
+	if (store_open(&pl->store, pl->cfg->db_path, err, errlen) == -1)
+		return -1;
+	if (store_scan_begin(pl->store, kind, pl->cfg->arguments,
+	    (int64_t)time(NULL), &pl->scan_id) == -1) {
+		snprintf(err, errlen, "%s", store_errmsg(pl->store));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+pipeline_free(struct pipeline *pl)
+{
+	if (pl == NULL)
+		return;
+	if (pl->json != NULL)
+		(void)report_close(pl->json);
+	(void)store_close(pl->store);
+	policy_free(pl->policy);
+	verify_ctx_free(pl->vctx);
+	geo_close(pl->geo);
+	free(pl);
+}
+
+struct pipeline *
+pipeline_new(const struct config *cfg, const char *kind, unsigned flags,
+    int *rc, char *err, size_t errlen)
+{
+	struct pipeline *pl = xcalloc(1, sizeof(*pl));
+	char warn[1024];
+
+	pl->cfg = cfg;
+	pl->worst = -1;
+	*rc = EXIT_USAGE;
+	if (pipeline_policy(pl, err, errlen) == -1)
+		goto fail;
+	if ((flags & PIPE_VERIFY) && pipeline_verify(pl, err, errlen) == -1)
+		goto fail;
+	if (cfg->geoip_city != NULL || cfg->geoip_asn != NULL) {
+		warn[0] = '\0';
+		pl->geo = geo_open(cfg->geoip_city, cfg->geoip_asn, warn,
+		    sizeof(warn));
+		if (warn[0] != '\0')
+			log_warn("%s", warn);
+	}
+	*rc = EXIT_RUNTIME;
+	if ((flags & PIPE_STORE) && pipeline_store(pl, kind, err,
+	    errlen) == -1)
+		goto fail;
+	if ((flags & PIPE_JSON) &&
+	    (pl->json = report_open("jsonl", stdout)) == NULL) {
+		snprintf(err, errlen, "cannot start the JSON writer");
+		goto fail;
+	}
+	*rc = EXIT_OK;
+	return pl;
+fail:
+	pipeline_free(pl);
+	return NULL;
+}
+
+void
+pipeline_analyze(const struct pipeline *pl, struct observation *obs)
+{
+	int64_t at = pl->cfg->at != 0 ? pl->cfg->at : obs->time;
+
+	if (obs->status == SCAN_OK && obs->chain_len > 0 &&
+	    policy_evaluate(pl->policy, pl->vctx, obs, at) == -1)
+		log_debug("%s:%u: the chain could not be analysed", obs->ip,
+		    obs->port);
+	if (obs->injected > 0)
+		policy_finding_add(obs, pl->policy, "starttls.injection", -1,
+		    "the %s server sent %u bytes of plaintext after agreeing "
+		    "to start TLS", obs->protocol, obs->injected);
+	if (pl->geo != NULL && obs->ip[0] != '\0')
+		(void)geo_lookup(pl->geo, obs->ip, &obs->geo);
+}
+
+/* cert.changed: this endpoint's leaf differs from its previous sweep's. */
+static int
+rule_changed(struct pipeline *pl, struct observation *obs,
+    const char *leaf, char prev[65])
+{
+	int r;
+
+	r = store_prev_leaf(pl->store, obs->ip, obs->port, obs->sni,
+	    obs->protocol, pl->scan_id, prev);
+	if (r == -1)
+		return -1;
+	if (r == 1 && strcmp(prev, leaf) != 0)
+		policy_finding_add(obs, pl->policy, "cert.changed", 0,
+		    "the leaf was %.16s..., now %.16s...", prev, leaf);
+	if (r == 0)
+		prev[0] = '\0';
+	return 0;
+}
+
+/* cert.shared_key: another endpoint's latest leaf has the same key. */
+static int
+rule_shared_key(struct pipeline *pl, struct observation *obs,
+    const char *leaf, const char *prev)
+{
+	char spki[65];
+	int64_t n;
+
+	cert_hex(obs->chain[0].spki_sha256, CERT_SHA256_LEN, spki);
+	if (store_spki_endpoints(pl->store, spki, &n) == -1)
+		return -1;
+	if (prev[0] != '\0' && strcmp(prev, leaf) == 0 && n > 0)
+		n--;	/* this endpoint itself, from its last sweep */
+	if (n > 0)
+		policy_finding_add(obs, pl->policy, "cert.shared_key", 0,
+		    "the same key (SPKI %.16s...) is on %lld other "
+		    "endpoint%s", spki, (long long)n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+pipeline_history(struct pipeline *pl, struct observation *obs)
+{
+	char leaf[65], prev[65];
+
+	if (pl->store == NULL || obs->status != SCAN_OK ||
+	    obs->chain_len == 0)
+		return 0;
+	cert_hex(obs->chain[0].sha256, CERT_SHA256_LEN, leaf);
+	if (rule_changed(pl, obs, leaf, prev) == -1 ||
+	    rule_shared_key(pl, obs, leaf, prev) == -1)
+		return -1;
+	return 0;
+}
+
+int
+pipeline_record(struct pipeline *pl, struct observation *obs)
+{
+	if (pl->failed)
+		return -1;
+	if (pipeline_history(pl, obs) == -1 || (pl->store != NULL &&
+	    store_add_observation(pl->store, pl->scan_id, obs) == -1)) {
+		log_error("%s", store_errmsg(pl->store));
+		pl->failed = true;
+		return -1;
+	}
+	for (size_t i = 0; i < obs->nfindings; i++)
+		if ((int)obs->findings[i].severity > pl->worst)
+			pl->worst = (int)obs->findings[i].severity;
+	if (pl->json != NULL && report_emit(pl->json, obs) == -1) {
+		log_error("cannot write JSON to standard output; stopping "
+		    "(results so far are in the database)");
+		pl->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+int
+pipeline_worst(const struct pipeline *pl)
+{
+	return pl->worst;
+}
+
+int
+pipeline_finish(struct pipeline *pl, uint64_t endpoints, uint64_t ok)
+{
+	int rc = EXIT_OK;
+
+	if (pl->json != NULL && report_close(pl->json) == -1)
+		rc = EXIT_RUNTIME;
+	pl->json = NULL;
+	if (pl->store != NULL && !pl->failed &&
+	    store_scan_end(pl->store, pl->scan_id, (int64_t)time(NULL),
+	    endpoints, ok) == -1) {
+		log_error("%s", store_errmsg(pl->store));
+		rc = EXIT_RUNTIME;
+	}
+	if (pl->store != NULL && store_close(pl->store) == -1 &&
+	    rc == EXIT_OK) {
+		log_error("database %s: the last batch could not be written",
+		    pl->cfg->db_path);
+		rc = EXIT_RUNTIME;
+	}
+	pl->store = NULL;
+	if (pl->failed)
+		rc = EXIT_RUNTIME;
+	if (rc == EXIT_OK && pl->cfg->fail_on >= 0 &&
+	    pl->worst >= pl->cfg->fail_on)
+		rc = EXIT_FINDINGS;
+	pipeline_free(pl);
+	return rc;
+}
