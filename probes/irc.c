@@ -95,7 +95,10 @@ irc_text(char *dst, size_t dstsz, const char *params)
 {
 	const char *t = strstr(params, " :");
 
-	t = t != NULL ? t + 2 : params;
+	if (*params == ':')
+		t = params + 1;
+	else
+		t = t != NULL ? t + 2 : params;
 	line_clean(dst, dstsz, t, strlen(t));
 }
 

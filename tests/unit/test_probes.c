@@ -169,6 +169,8 @@ parse_line(struct dialogue *d, char *line)
 
 	if (line[0] == '#' || line[0] == '\0')
 		return;
+	if (v != NULL && v[1] == '\0' && v == line + 1)
+		v[1] = ' ', v[2] = '\0';	/* "S:" alone: an empty line */
 	if (v == NULL || v[1] != ' ')
 		fail_msg("%s: bad line \"%s\"", d->file, line);
 	*v = '\0';
