@@ -246,7 +246,8 @@ ldap_input(struct probe_ctx *ctx, void *state, const uint8_t *buf,
 				return ldap_malformed(ctx, "bad BER length");
 			if (r == 0)
 				continue;
-			if (n > LDAP_MSG_MAX - hdr)	/* [BER-MSG-UNBOUNDED] */
+			/* [BER-MSG-UNBOUNDED] */
+			if (n > LDAP_MSG_MAX - hdr)
 				return probe_fail(ctx, SCAN_PROTOCOL_ERROR,
 				    "LDAP response longer than %d bytes",
 				    LDAP_MSG_MAX);

@@ -73,7 +73,8 @@ struct line_reply {
 	int		 code;		/* 100..599; 0 before the first line */
 	bool		 done;
 	unsigned	 nlines;
-	char		 text[PROBE_TEXT_MAX + 1];	/* first line, sanitised */
+	/* the first line's text, sanitised */
+	char		 text[PROBE_TEXT_MAX + 1];
 };
 
 enum line_reply_rc line_reply_add(struct line_reply *, const char *, size_t,

@@ -147,7 +147,8 @@ mysql_header(struct probe_ctx *ctx, struct mysql *st)
 	if (what != NULL && st->pkt[0] == 0x16)
 		return probe_fail(ctx, SCAN_PROTOCOL_ERROR,
 		    "server sent %s, not MySQL (implicit TLS port?)", what);
-	if (n == 0 || n > MYSQL_PKT_MAX || st->pkt[3] != 0)	/* [MYSQL-LEN] */
+	/* [MYSQL-LEN] */
+	if (n == 0 || n > MYSQL_PKT_MAX || st->pkt[3] != 0)
 		return probe_fail(ctx, SCAN_PROTOCOL_ERROR,
 		    "not MySQL: packet header %02x %02x %02x %02x%s%s%s",
 		    st->pkt[0], st->pkt[1], st->pkt[2], st->pkt[3],

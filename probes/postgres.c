@@ -68,7 +68,8 @@ pg_error(struct probe_ctx *ctx, const struct pg *st)
 		if ((z = memchr(p + 1, 0, (size_t)(end - p - 1))) == NULL)
 			break;
 		if (*p == 'S' && sev[0] == '\0')
-			line_clean(sev, sizeof(sev), p + 1, (size_t)(z - p - 1));
+			line_clean(sev, sizeof(sev), p + 1,
+			    (size_t)(z - p - 1));
 		else if (*p == 'M')
 			line_clean(text, sizeof(text), p + 1,
 			    (size_t)(z - p - 1));

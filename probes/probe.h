@@ -17,7 +17,10 @@
  *    server's go-ahead.  If *used < len, the server pipelined plaintext
  *    after its go-ahead: that is a finding (starttls.injection), recorded
  *    and never fed to TLS.  The engine starts the TLS handshake on the same
- *    connection.
+ *    connection, after flushing what the probe sent (MySQL sends its
+ *    SSLRequest in the very call that returns PROBE_START_TLS).
+ *  - A probe never learns of EOF or timeouts: the engine ends the dialogue
+ *    itself (SCAN_CLOSED, SCAN_IO_TIMEOUT) and calls cleanup().
  *  - On PROBE_FAIL the probe has called probe_fail() exactly once; *used is
  *    meaningless.  PROBE_DONE: finished without TLS (no probe uses it yet).
  *  - A probe sends only from start() and input(), and only through
@@ -90,8 +93,9 @@ void		 probe_note(struct probe_ctx *, const char *key,
 
 /* Registry (probes/registry.c). */
 const struct probe *probe_find(const char *name);
-/* The probe --starttls auto picks for a port: a STARTTLS protocol's
- * well-known port, else plain TLS. */
+/* The probe --starttls auto picks for a port: the STARTTLS protocol or
+ * implicit-TLS service ("imaps", flags PROBE_IMPLICIT_TLS) registered for
+ * it, else "tls". */
 const struct probe *probe_for_port(uint16_t port);
 /* NULL-terminated list of every probe. */
 const struct probe *const *probe_list(void);

@@ -50,7 +50,7 @@ _Static_assert(sizeof(xmpp_phase_names) / sizeof(xmpp_phase_names[0]) ==
 struct xmpp {
 	enum xmpp_phase	 phase;
 	bool		 in_tag;
-	bool		 in_garbage;	/* not XML: collecting it for the reason */
+	bool		 in_garbage;	/* not XML: kept for the reason */
 	char		 quote;		/* inside an attribute value */
 	int		 depth;		/* open elements, the stream is 1 */
 	bool		 in_features, in_starttls, in_error;

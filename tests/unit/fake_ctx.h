@@ -23,7 +23,7 @@ struct fake_note {
 };
 
 struct probe_ctx {
-	const char	*server_name;		/* what probe_server_name says */
+	const char	*server_name;		/* probe_server_name() */
 	uint8_t		 sent[FAKE_SENT_MAX];
 	size_t		 sent_len;
 	bool		 sent_overflow;

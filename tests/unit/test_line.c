@@ -18,7 +18,7 @@
 struct collect {
 	char		 lines[8][64];
 	size_t		 n;
-	size_t		 stop_at;	/* return START_TLS on this line (1-based) */
+	size_t		 stop_at;	/* START_TLS on this line, from 1 */
 };
 
 static enum probe_rc

@@ -51,7 +51,7 @@ struct dialogue {
 struct outcome {
 	enum probe_rc	 rc;
 	struct probe_ctx ctx;
-	size_t		 leftover;	/* server bytes not consumed at the end */
+	size_t		 leftover;	/* server bytes not consumed */
 };
 
 /*
