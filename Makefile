@@ -100,9 +100,12 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libcertsweep.a
+# Helper sources linked into every fuzz target (the fake probe context).
+FUZZ_HELPERS = tests/unit/fake_ctx.c
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HELPERS) $(BUILD)/libcertsweep.a
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(BUILD)/libcertsweep.a $(LDLIBS)
+	    -o $@ $< $(FUZZ_HELPERS) $(BUILD)/libcertsweep.a $(LDLIBS)
 
 # A short run of every fuzz target (make check); FUZZ_SECONDS each.
 fuzz-smoke: fuzz

@@ -314,21 +314,13 @@ probe_server_name(const struct probe_ctx *ctx)
 	const struct conn *c = ctx->conn;
 	const struct config *cfg = c->eng->cfg;
 
+	if (cfg->ehlo != NULL && strcmp(c->probe->name, "smtp") == 0)
+		return cfg->ehlo;
 	if (cfg->xmpp_domain != NULL && strncmp(c->probe->name, "xmpp", 4) == 0)
 		return cfg->xmpp_domain;
 	if (c->obs.sni[0] != '\0')
 		return c->obs.sni;
-	if (c->tgt.host[0] != '\0')
-		return c->tgt.host;
-	return c->obs.ip;
-}
-
-const char *
-probe_client_name(const struct probe_ctx *ctx)
-{
-	const char *ehlo = ctx->conn->eng->cfg->ehlo;
-
-	return ehlo != NULL ? ehlo : "certsweep.invalid";
+	return c->tgt.host;
 }
 
 /* Writes what the probe queued; -1 after finishing the connection. */
