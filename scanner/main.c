@@ -1,6 +1,6 @@
 /*
- * main.c: wiring only.  Command line -> targets -> store and writers ->
- * engine -> exit code.
+ * main.c: wiring only.  Command line -> the command's pieces (targets,
+ * pipeline, engine) -> exit code.
  */
 #include <arpa/inet.h>
 #include <signal.h>
@@ -8,41 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
-#include "db/store.h"
-#include "report/report.h"
 #include "scanner/cli.h"
 #include "scanner/config.h"
 #include "scanner/engine.h"
+#include "scanner/inspect.h"
 #include "scanner/log.h"
+#include "scanner/pipeline.h"
+#include "scanner/policy.h"
 #include "scanner/targets.h"
-
-struct sweep {
-	struct store	*store;
-	struct report	*json;
-	int64_t		 scan_id;
-	int		 failed;	/* the store or stdout failed */
-};
-
-static int
-sweep_sink(void *arg, const struct observation *obs)
-{
-	struct sweep *sw = arg;
-
-	if (store_add_observation(sw->store, sw->scan_id, obs) == -1) {
-		log_error("%s", store_errmsg(sw->store));
-		sw->failed = 1;
-		return -1;
-	}
-	if (sw->json != NULL && report_emit(sw->json, obs) == -1) {
-		log_error("cannot write JSON to standard output; stopping "
-		    "(results are in the database)");
-		sw->failed = 1;
-		return -1;
-	}
-	return 0;
-}
 
 static int
 dry_run(struct targets *tg)
@@ -64,57 +38,107 @@ dry_run(struct targets *tg)
 }
 
 static void
-summary(const struct engine_stats *st, const struct config *cfg)
+scan_analyze(void *arg, struct observation *obs)
+{
+	pipeline_analyze(arg, obs);
+}
+
+static int
+scan_sink(void *arg, struct observation *obs)
+{
+	return pipeline_record(arg, obs);
+}
+
+static void
+summary(const struct engine_stats *st, const struct config *cfg, int worst)
 {
 	log_info("%llu endpoints in %.2f s (%.0f/s): %llu ok, %llu failed; "
-	    "database %s", (unsigned long long)st->done, st->elapsed,
-	    st->elapsed > 0 ? (double)st->done / st->elapsed : 0.0,
+	    "worst finding %s; database %s", (unsigned long long)st->done,
+	    st->elapsed, st->elapsed > 0 ? (double)st->done / st->elapsed : 0,
 	    (unsigned long long)st->ok,
-	    (unsigned long long)(st->done - st->ok), cfg->db_path);
+	    (unsigned long long)(st->done - st->ok),
+	    worst >= 0 ? severity_name((enum severity)worst) : "none",
+	    cfg->db_path);
 }
 
 static int
 run_scan(const struct config *cfg, struct targets *tg)
 {
-	struct sweep sw = { 0 };
-	struct engine_stats st = { 0 };
+	struct engine_stats st;
+	struct pipeline *pl;
+	struct engine_hooks hooks = { scan_analyze, scan_sink, NULL };
 	char err[512];
-	int rc = EXIT_OK, erc;
+	int rc, erc, worst;
 
 	if (cfg->dry_run)
 		return dry_run(tg);
-	if (store_open(&sw.store, cfg->db_path, err, sizeof(err)) == -1) {
+	pl = pipeline_new(cfg, "active", PIPE_STORE | PIPE_VERIFY |
+	    (cfg->json ? PIPE_JSON : 0), &rc, err, sizeof(err));
+	if (pl == NULL) {
 		log_error("%s", err);
-		return EXIT_RUNTIME;
+		return rc;
 	}
-	if (store_scan_begin(sw.store, "active", cfg->arguments,
-	    (int64_t)time(NULL), &sw.scan_id) == -1) {
-		log_error("%s", store_errmsg(sw.store));
-		store_close(sw.store);
-		return EXIT_RUNTIME;
-	}
-	if (cfg->json)
-		sw.json = report_open("jsonl", stdout);
-	erc = engine_run(cfg, tg, sweep_sink, &sw, &st, err, sizeof(err));
-	if (erc == -1 && !sw.failed) {
+	hooks.arg = pl;
+	erc = engine_run(cfg, tg, &hooks, &st, err, sizeof(err));
+	worst = pipeline_worst(pl);
+	rc = pipeline_finish(pl, st.done, st.ok);
+	if (erc == -1 && rc == EXIT_OK) {
 		log_error("%s", err);
 		rc = EXIT_USAGE;
-	} else if (sw.failed) {
-		rc = EXIT_RUNTIME;
 	}
-	if (sw.json != NULL && report_close(sw.json) == -1 && rc == EXIT_OK)
-		rc = EXIT_RUNTIME;
-	if (rc != EXIT_RUNTIME && store_scan_end(sw.store, sw.scan_id,
-	    (int64_t)time(NULL), st.done, st.ok) == -1) {
-		log_error("%s", store_errmsg(sw.store));
-		rc = EXIT_RUNTIME;
-	}
-	if (store_close(sw.store) == -1 && rc == EXIT_OK)
-		rc = EXIT_RUNTIME;
-	summary(&st, cfg);
-	if (st.interrupted && rc == EXIT_OK)
-		rc = 130;
+	summary(&st, cfg, worst);
+	if (st.interrupted && (rc == EXIT_OK || rc == EXIT_FINDINGS))
+		rc = EXIT_INTERRUPTED;
 	return rc;
+}
+
+/* One file: read, judge, print.  -1 when it cannot be read. */
+static int
+inspect_one(const struct config *cfg, struct pipeline *pl,
+    const struct policy *policy, const char *path)
+{
+	struct inspect_opts io = {
+		.password_env = cfg->password_env,
+		.key_path = cfg->key_path,
+		.host = cfg->hostname,
+		.policy = policy,
+	};
+	struct observation obs;
+	char err[512];
+	int rc;
+
+	if (inspect_file(path, &io, &obs, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		return -1;
+	}
+	obs.origin = path;
+	if (cfg->at != 0)
+		obs.time = cfg->at;
+	pipeline_analyze(pl, &obs);
+	rc = pipeline_record(pl, &obs);
+	observation_clear(&obs);
+	return rc;
+}
+
+static int
+run_inspect(const struct config *cfg)
+{
+	struct pipeline *pl;
+	char err[512];
+	int rc, bad = 0;
+
+	pl = pipeline_new(cfg, "file", PIPE_VERIFY |
+	    (cfg->json ? PIPE_JSON : PIPE_TEXT), &rc, err, sizeof(err));
+	if (pl == NULL) {
+		log_error("%s", err);
+		return rc;
+	}
+	for (int i = 0; i < cfg->nargs; i++)
+		if (inspect_one(cfg, pl, pipeline_policy(pl),
+		    cfg->args[i]) == -1)
+			bad = 1;
+	rc = pipeline_finish(pl, (uint64_t)cfg->nargs, 0);
+	return bad && rc != EXIT_RUNTIME ? EXIT_USAGE : rc;
 }
 
 int
@@ -133,7 +157,10 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		break;
 	default:
-		rc = run_scan(&cfg, tg);
+		if (cfg.command == CMD_INSPECT)
+			rc = run_inspect(&cfg);
+		else
+			rc = run_scan(&cfg, tg);
 		break;
 	}
 	cli_free(&cfg);

@@ -31,7 +31,7 @@ struct pipeline {
 };
 
 static int
-pipeline_policy(struct pipeline *pl, char *err, size_t errlen)
+pipeline_load_policy(struct pipeline *pl, char *err, size_t errlen)
 {
 	const struct config *cfg = pl->cfg;
 	char perr[512];
@@ -107,7 +107,7 @@ pipeline_new(const struct config *cfg, const char *kind, unsigned flags,
 	pl->cfg = cfg;
 	pl->worst = -1;
 	*rc = EXIT_USAGE;
-	if (pipeline_policy(pl, err, errlen) == -1)
+	if (pipeline_load_policy(pl, err, errlen) == -1)
 		goto fail;
 	if ((flags & PIPE_VERIFY) && pipeline_verify(pl, err, errlen) == -1)
 		goto fail;
@@ -122,9 +122,10 @@ pipeline_new(const struct config *cfg, const char *kind, unsigned flags,
 	if ((flags & PIPE_STORE) && pipeline_store(pl, kind, err,
 	    errlen) == -1)
 		goto fail;
-	if ((flags & PIPE_JSON) &&
-	    (pl->json = report_open("jsonl", stdout)) == NULL) {
-		snprintf(err, errlen, "cannot start the JSON writer");
+	if ((flags & (PIPE_JSON | PIPE_TEXT)) && (pl->json =
+	    report_open(flags & PIPE_JSON ? "jsonl" : "text", stdout)) ==
+	    NULL) {
+		snprintf(err, errlen, "cannot start the output writer");
 		goto fail;
 	}
 	*rc = EXIT_OK;
@@ -226,6 +227,12 @@ pipeline_record(struct pipeline *pl, struct observation *obs)
 		return -1;
 	}
 	return 0;
+}
+
+const struct policy *
+pipeline_policy(const struct pipeline *pl)
+{
+	return pl->policy;
 }
 
 int

@@ -28,6 +28,7 @@ enum pipeline_flags {
 	PIPE_STORE = 0x1,	/* write the database (cfg->db_path) */
 	PIPE_JSON = 0x2,	/* JSON lines on stdout */
 	PIPE_VERIFY = 0x4,	/* chain verification and trust rules */
+	PIPE_TEXT = 0x8,	/* a block per observation on stdout */
 };
 
 /*
@@ -54,6 +55,9 @@ int	pipeline_record(struct pipeline *, struct observation *obs);
  * Frees the pipeline.
  */
 int	pipeline_finish(struct pipeline *, uint64_t endpoints, uint64_t ok);
+
+/* The policy in force (--policy), for code that adds its own findings. */
+const struct policy *pipeline_policy(const struct pipeline *);
 
 /* The worst severity recorded so far, -1 when no finding. */
 int	pipeline_worst(const struct pipeline *);

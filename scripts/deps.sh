@@ -15,6 +15,10 @@ libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev libinih-dev"
 # nginx is satisfied by nginx-light, nginx-core or nginx (see has_nginx)
 TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
 coreutils findutils prometheus"
+# real STARTTLS servers for tests/integration/t_starttls.sh (started there on
+# loopback in a namespace; policy-rc.d or no init keeps them off otherwise)
+SERVER_PKGS="postfix dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils prosody
+postgresql mariadb-server"
 # make check runs the libFuzzer targets briefly: clang and its runtime
 FUZZ_PKGS="clang libclang-rt-dev"
 
@@ -40,7 +44,7 @@ want=""
 for g in ${DEPS_GROUPS:-build test fuzz}; do
 	case $g in
 	build) want="$want $BUILD_PKGS" ;;
-	test) want="$want $TEST_PKGS" ;;
+	test) want="$want $TEST_PKGS $SERVER_PKGS" ;;
 	fuzz) want="$want $FUZZ_PKGS" ;;
 	*) echo "deps.sh: unknown group '$g' (build, test, fuzz)" >&2; exit 2 ;;
 	esac

@@ -13,6 +13,9 @@
 #   srv_mariadb  DIR CERT   MariaDB 3306
 #
 # CERT names a fixture leaf: $CS_PKI/CERT-chain.pem and $CS_PKI/CERT.key.
+# Servers that drop privileges must reach their files: the test directory
+# and its parent need o+x (t_starttls.sh sets that).
+#
 # Each function returns 1 (with the server's log on stderr) when the
 # server does not come up; srv_have PROGRAM says whether it is installed.
 
@@ -82,18 +85,18 @@ postlog    unix-dgram n - n - 1 postlogd
 EOF
 	postfix -c "$d/conf" set-permissions >"$d/perm.log" 2>&1 || true
 	cs_bg_ns postfix -c "$d/conf" start-fg >"$d/log" 2>&1
-	echo "$d/conf" >>"$CS_TEST_DIR/postfix"
+	echo "$d/conf" >>"$CS_TEST_DIR/postfix.confs"
 	srv_up postfix "$d/log" 25 587 465
 }
 
 # postfix's master is a grandchild: stop it the postfix way as well
 srv_postfix_stop() {
 	local c
-	[[ -s $CS_TEST_DIR/postfix ]] || return 0
+	[[ -s $CS_TEST_DIR/postfix.confs ]] || return 0
 	while read -r c; do
 		cs_in_ns postfix -c "$c" stop >/dev/null 2>&1 || true
-	done <"$CS_TEST_DIR/postfix"
-	: >"$CS_TEST_DIR/postfix"
+	done <"$CS_TEST_DIR/postfix.confs"
+	: >"$CS_TEST_DIR/postfix.confs"
 }
 
 srv_dovecot() {

@@ -17,7 +17,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/servers.sh"
 
 cs_ns_setup need
 D=$CS_TEST_DIR
+# the servers' own users (postfix, postgres, mysql, ...) must reach $D
 chmod 755 "$D"
+chmod o+x "$(dirname "$D")"
 trap 'srv_postfix_stop; cs_cleanup' EXIT
 
 # a private PKI with one leaf per server
