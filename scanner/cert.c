@@ -569,6 +569,32 @@ spki_hash(X509 *x, uint8_t out[CERT_SHA256_LEN])
 	return rc;
 }
 
+/* Fills rec from x (whose DER is der); takes one reference to x. */
+static int
+record_fill(struct cert_record *rec, X509 *x, const uint8_t *der,
+    size_t len)
+{
+	if (EVP_Digest(der, len, rec->sha256, NULL, EVP_sha256(), NULL) != 1 ||
+	    spki_hash(x, rec->spki_sha256) == -1)
+		return -1;
+	rec->der = xmemdup(der, len);
+	rec->der_len = len;
+	rec->subject = name_string(X509_get_subject_name(x));
+	rec->issuer = name_string(X509_get_issuer_name(x));
+	rec->serial = serial_string(x);
+	rec->not_before = asn1_time_unix(X509_get0_notBefore(x));
+	rec->not_after = asn1_time_unix(X509_get0_notAfter(x));
+	key_facts(rec, x);
+	rec->sig_alg = sig_alg_string(x);
+	rec->version = (int)X509_get_version(x) + 1;
+	san_facts(rec, x);
+	ext_facts(rec, x);
+	if (X509_up_ref(x) != 1)
+		return -1;
+	rec->x509 = x;
+	return 0;
+}
+
 int
 cert_record_from_der(struct cert_record *rec, const uint8_t *der,
     size_t len)
@@ -585,22 +611,7 @@ cert_record_from_der(struct cert_record *rec, const uint8_t *der,
 	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
 	    (size_t)(p - der) != len)
 		goto out;
-	if (EVP_Digest(der, len, rec->sha256, NULL, EVP_sha256(), NULL) != 1 ||
-	    spki_hash(x, rec->spki_sha256) == -1)
-		goto out;
-	rec->der = xmemdup(der, len);
-	rec->der_len = len;
-	rec->subject = name_string(X509_get_subject_name(x));
-	rec->issuer = name_string(X509_get_issuer_name(x));
-	rec->serial = serial_string(x);
-	rec->not_before = asn1_time_unix(X509_get0_notBefore(x));
-	rec->not_after = asn1_time_unix(X509_get0_notAfter(x));
-	key_facts(rec, x);
-	rec->sig_alg = sig_alg_string(x);
-	rec->version = (int)X509_get_version(x) + 1;
-	san_facts(rec, x);
-	ext_facts(rec, x);
-	rc = 0;
+	rc = record_fill(rec, x, der, len);
 out:
 	X509_free(x);
 	/* Our failures (and the self-signature check's) are not news for
@@ -609,6 +620,36 @@ out:
 	if (rc == -1)
 		cert_record_clear(rec);
 	return rc;
+}
+
+int
+cert_record_from_x509(struct cert_record *rec, X509 *x)
+{
+	unsigned char *der = NULL;
+	int len, rc = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	ERR_set_mark();
+	len = i2d_X509(x, &der);
+	if (len > 0 && (size_t)len <= CERT_DER_MAX)
+		rc = record_fill(rec, x, der, (size_t)len);
+	OPENSSL_free(der);
+	ERR_pop_to_mark();
+	if (rc == -1)
+		cert_record_clear(rec);
+	return rc;
+}
+
+X509 *
+cert_record_x509(const struct cert_record *rec)
+{
+	const unsigned char *p = rec->der;
+
+	if (rec->x509 != NULL)
+		return X509_up_ref(rec->x509) == 1 ? rec->x509 : NULL;
+	if (rec->der == NULL)
+		return NULL;
+	return d2i_X509(NULL, &p, (long)rec->der_len);
 }
 
 void
@@ -630,5 +671,6 @@ cert_record_clear(struct cert_record *rec)
 	free(rec->crl_urls);
 	free(rec->ski);
 	free(rec->aki);
+	X509_free(rec->x509);
 	memset(rec, 0, sizeof(*rec));
 }

@@ -17,6 +17,14 @@
  */
 int	cert_record_from_der(struct cert_record *rec, const uint8_t *der,
 	    size_t len);
+/*
+ * The same from a certificate OpenSSL has already parsed (the handshake's
+ * peer chain): no second decoding.  Takes its own reference to x.
+ */
+int	cert_record_from_x509(struct cert_record *rec, struct x509_st *x);
+/* The parsed certificate, a new reference (X509_free it): rec's own when
+ * kept, else decoded from the DER.  NULL when it does not parse. */
+struct x509_st *cert_record_x509(const struct cert_record *rec);
 /* Frees what *rec owns; zeroes it.  A zeroed record is a no-op. */
 void	cert_record_clear(struct cert_record *rec);
 /* Lower-case hex of a SHA-256 into out (65 bytes with the NUL). */

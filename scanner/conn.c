@@ -88,7 +88,6 @@ struct conn {
 	int			 dns_err;
 	bool			 in_start;	/* evdns may answer at once */
 	bool			 dns_answered;
-	struct tls_verify	 vr;
 	struct observation	 obs;
 };
 
@@ -216,7 +215,7 @@ conn_handshake(struct conn *c)
 	r = SSL_do_handshake(c->ssl);
 	saved = errno;
 	if (r == 1) {
-		tls_collect(c->ssl, &c->vr, &c->obs);
+		tls_collect(c->ssl, &c->obs);
 		conn_finish(c, SCAN_OK, "%s", "");
 		return;
 	}
@@ -239,13 +238,7 @@ conn_handshake(struct conn *c)
 static void
 conn_handshake_start(struct conn *c)
 {
-	const char *sni = c->obs.sni[0] ? c->obs.sni : NULL;
-	int family = c->sa.ss_family;
-	const void *ip = family == AF_INET ?
-	    (const void *)&((const struct sockaddr_in *)&c->sa)->sin_addr :
-	    (const void *)&((const struct sockaddr_in6 *)&c->sa)->sin6_addr;
-
-	c->ssl = tls_new(c->eng->ssl_ctx, c->fd, sni, sni, family, ip, &c->vr);
+	c->ssl = tls_new(c->eng->ssl_ctx, c->fd, c->obs.sni);
 	if (c->ssl == NULL) {
 		conn_finish(c, SCAN_INTERNAL_ERROR, "cannot set up TLS for "
 		    "this connection (out of memory?)");

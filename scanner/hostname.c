@@ -5,6 +5,8 @@
  */
 #include "scanner/hostname.h"
 
+#include "scanner/cert.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -266,7 +268,6 @@ int
 hostname_check_cert(const struct cert_record *rec, const char *host,
     char *why, size_t whylen)
 {
-	const unsigned char *p = rec->der;
 	X509		*x = NULL;
 	GENERAL_NAMES	*gens = NULL;
 	int		 rc = -1;
@@ -278,8 +279,7 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 			snprintf(why, whylen, "no host name to check");
 		goto out;
 	}
-	if (rec->der == NULL ||
-	    (x = d2i_X509(NULL, &p, (long)rec->der_len)) == NULL) {
+	if ((x = cert_record_x509(rec)) == NULL) {
 		if (why != NULL)
 			snprintf(why, whylen, "certificate does not parse");
 		goto out;

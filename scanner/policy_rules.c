@@ -110,14 +110,11 @@ policy_check_key(const struct policy *p, struct observation *obs, int depth,
 static void
 sig_digest(const struct cert_record *c, char *out, size_t outlen)
 {
-	const unsigned char *der = c->der;
-	X509	*x = NULL;
+	X509	*x = cert_record_x509(c);
 	int	 mdnid = NID_undef, pknid = NID_undef;
 	const char *sn = NULL;
 
 	out[0] = '\0';
-	if (der != NULL)
-		x = d2i_X509(NULL, &der, (long)c->der_len);
 	if (x != NULL && OBJ_find_sigid_algs(X509_get_signature_nid(x),
 	    &mdnid, &pknid) == 1 && mdnid != NID_undef)
 		sn = OBJ_nid2sn(mdnid);
@@ -299,9 +296,13 @@ rule_hostname(const struct policy *p, struct observation *obs)
 	    obs->hostname[0] != '\0' ? obs->hostname : obs->ip;
 	char	 why[200];
 
+	int	 r;
+
 	if (host[0] == '\0')
 		return;
-	if (hostname_check_cert(&obs->chain[0], host, why, sizeof(why)) == 0)
+	r = hostname_check_cert(&obs->chain[0], host, why, sizeof(why));
+	obs->name_match = r == 1 ? 1 : r == 0 ? 0 : -1;
+	if (r == 0)
 		policy_add(obs, p, RULE_CERT_HOSTNAME_MISMATCH,
 		    p->severity[RULE_CERT_HOSTNAME_MISMATCH], 0, "%s", why);
 }

@@ -33,6 +33,8 @@ const char	*scan_status_name(enum scan_status);
 /* Inverse of scan_status_name(); -1 when the name is unknown. */
 int		 scan_status_from_name(const char *);
 
+struct x509_st;		/* OpenSSL's X509, kept opaque here */
+
 #define CERT_SHA256_LEN	32
 #define CHAIN_MAX	16	/* certificates kept per chain; the rest dropped */
 
@@ -71,6 +73,9 @@ struct cert_record {
 	int		 sct_count;	/* embedded SCTs (precert SCT list) */
 	char		*ski;		/* subject key id, lower-case hex, or "" */
 	char		*aki;		/* authority key id, lower-case hex, or "" */
+	struct x509_st	*x509;		/* the parsed certificate, owned (one
+					   reference), so that verification
+					   does not decode it again */
 };
 
 /* Finding severities, lowest first; names in status.c. */

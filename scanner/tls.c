@@ -6,8 +6,9 @@
  * weak servers (RSA-1024 leaves, SHA-1 chains, TLS 1.0-only) still hand us
  * their certificates: judging them is the policy's job, not the handshake's.
  * OpenSSL verifies the server chain even under SSL_VERIFY_NONE; our
- * cert_verify_callback replaces that step so the chain is verified exactly
- * once, the first error is kept, and the handshake always proceeds.
+ * cert_verify_callback skips that step: the chain is judged once, after
+ * the handshake, by the analysis (scanner/verify.c, policy.c), the same
+ * way for every source of observations.
  */
 #include "scanner/tls.h"
 
@@ -23,38 +24,12 @@
 #include "scanner/cert.h"
 #include "scanner/xmem.h"
 
-static int
-verify_cb(int ok, X509_STORE_CTX *xctx)
-{
-	SSL *ssl = X509_STORE_CTX_get_ex_data(xctx,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct tls_verify *vr = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
-
-	if (!ok && vr != NULL && vr->code == X509_V_OK) {
-		vr->code = X509_STORE_CTX_get_error(xctx);
-		vr->depth = X509_STORE_CTX_get_error_depth(xctx);
-	}
-	return 1;	/* record, never reject */
-}
-
+/* No verification inside the handshake: the analysis does it. */
 static int
 cert_verify_cb(X509_STORE_CTX *xctx, void *arg)
 {
-	SSL *ssl = X509_STORE_CTX_get_ex_data(xctx,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct tls_verify *vr = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
-
+	(void)xctx;
 	(void)arg;
-	X509_STORE_CTX_set_verify_cb(xctx, verify_cb);
-	if (X509_verify_cert(xctx) <= 0 && vr != NULL &&
-	    vr->code == X509_V_OK) {
-		vr->code = X509_STORE_CTX_get_error(xctx);
-		if (vr->code == X509_V_OK)
-			vr->code = X509_V_ERR_UNSPECIFIED;
-	}
-	if (vr != NULL)
-		vr->done = 1;
-	ERR_clear_error();
 	return 1;
 }
 
@@ -80,30 +55,6 @@ alpn_wire(const char *list, unsigned char *out, size_t outlen, size_t *n)
 	return o > 0 ? 0 : -1;
 }
 
-static int
-ctx_trust(SSL_CTX *ctx, const struct config *cfg, char *err, size_t errlen)
-{
-	if (cfg->ca_file == NULL && cfg->ca_dir == NULL) {
-		if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-			snprintf(err, errlen, "cannot load the system trust "
-			    "store; install ca-certificates or use --ca-file");
-			return -1;
-		}
-		return 0;
-	}
-	if (SSL_CTX_load_verify_locations(ctx, cfg->ca_file, cfg->ca_dir) !=
-	    1) {
-		snprintf(err, errlen, "cannot load CA certificates from %s: %s;"
-		    " give a PEM file (--ca-file) or a c_rehash directory "
-		    "(--ca-dir)", cfg->ca_file ? cfg->ca_file : cfg->ca_dir,
-		    ERR_reason_error_string(ERR_peek_last_error()) ?
-		    ERR_reason_error_string(ERR_peek_last_error()) :
-		    "no certificates found");
-		return -1;
-	}
-	return 0;
-}
-
 SSL_CTX *
 tls_ctx_new(const struct config *cfg, char *err, size_t errlen)
 {
@@ -125,8 +76,6 @@ tls_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, cert_verify_cb, NULL);
-	if (ctx_trust(ctx, cfg, err, errlen) == -1)
-		goto fail;
 	if (cfg->alpn != NULL) {
 		if (alpn_wire(cfg->alpn, alpn, sizeof(alpn), &alpnlen) == -1 ||
 		    SSL_CTX_set_alpn_protos(ctx, alpn,
@@ -143,15 +92,12 @@ fail:
 }
 
 SSL *
-tls_new(SSL_CTX *ctx, int fd, const char *sni, const char *host, int family,
-    const uint8_t *ip, struct tls_verify *vr)
+tls_new(SSL_CTX *ctx, int fd, const char *sni)
 {
 	SSL *ssl;
 
 	if ((ssl = SSL_new(ctx)) == NULL)
 		return NULL;
-	memset(vr, 0, sizeof(*vr));
-	SSL_set_app_data(ssl, vr);
 	if (SSL_set_fd(ssl, fd) != 1)
 		goto fail;
 	/* the SSL_set_tlsext_host_name() macro casts away const */
@@ -159,10 +105,6 @@ tls_new(SSL_CTX *ctx, int fd, const char *sni, const char *host, int family,
 	    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
 	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)sni) != 1)
 		goto fail;
-	vr->host = host != NULL && *host != '\0' ? host : NULL;
-	vr->family = family;
-	if (vr->host == NULL && (family == AF_INET || family == AF_INET6))
-		memcpy(vr->ip, ip, family == AF_INET ? 4 : 16);
 	SSL_set_connect_state(ssl);
 	return ssl;
 fail:
@@ -233,37 +175,14 @@ collect_chain(SSL *ssl, struct observation *obs)
 	if (n <= 0)
 		return;
 	obs->chain = xcalloc((size_t)n, sizeof(*obs->chain));
-	for (int i = 0; i < n; i++) {
-		unsigned char *der = NULL;
-		int len = i2d_X509(sk_X509_value(chain, i), &der);
-
-		if (len > 0 && cert_record_from_der(&obs->chain[obs->chain_len],
-		    der, (size_t)len) == 0)
+	for (int i = 0; i < n; i++)
+		if (cert_record_from_x509(&obs->chain[obs->chain_len],
+		    sk_X509_value(chain, i)) == 0)
 			obs->chain_len++;
-		OPENSSL_free(der);
-	}
-}
-
-int8_t
-tls_name_match(X509 *leaf, const struct tls_verify *vr)
-{
-	int r;
-
-	if (leaf == NULL)
-		return -1;
-	if (vr->host != NULL)
-		r = X509_check_host(leaf, vr->host, 0, 0, NULL);
-	else if (vr->family == AF_INET || vr->family == AF_INET6)
-		r = X509_check_ip(leaf, vr->ip, vr->family == AF_INET ? 4 : 16,
-		    0);
-	else
-		return -1;
-	ERR_clear_error();
-	return r == 1 ? 1 : r == 0 ? 0 : -1;
 }
 
 void
-tls_collect(SSL *ssl, const struct tls_verify *vr, struct observation *obs)
+tls_collect(SSL *ssl, struct observation *obs)
 {
 	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
 	const unsigned char *alpn = NULL;
@@ -284,10 +203,9 @@ tls_collect(SSL *ssl, const struct tls_verify *vr, struct observation *obs)
 	if (alpnlen > 0)
 		snprintf(obs->alpn, sizeof(obs->alpn), "%.*s", (int)alpnlen,
 		    (const char *)alpn);
-	obs->verify_code = vr->done ? vr->code : X509_V_ERR_UNSPECIFIED;
-	snprintf(obs->verify_reason, sizeof(obs->verify_reason), "%s",
-	    obs->verify_code == X509_V_OK ? "ok" :
-	    X509_verify_cert_error_string(obs->verify_code));
+	obs->verify_code = X509_V_ERR_UNSPECIFIED;	/* until judged */
+	snprintf(obs->verify_reason, sizeof(obs->verify_reason),
+	    "not verified");
+	obs->name_match = -1;
 	collect_chain(ssl, obs);
-	obs->name_match = tls_name_match(SSL_get0_peer_certificate(ssl), vr);
 }
