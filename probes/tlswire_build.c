@@ -58,7 +58,7 @@ w_close(struct wr *w, size_t at, size_t n)
 
 	if (w->bad)
 		return;
-	if (n < 4 && len >> (8 * n) != 0) {
+	if (n > 0 && n < 4 && len >> (8 * n) != 0) {
 		w->bad = true;		/* does not fit its length field */
 		return;
 	}
@@ -205,7 +205,7 @@ ext_tls13(struct wr *w, const struct tlswire_hello *h)
 static void
 ext_padding(struct wr *w, size_t msg, size_t pad_to)
 {
-	size_t now = w->off - msg + 4, n, at;
+	size_t now = w->off - msg, n, at;
 
 	if (pad_to == 0 || now >= pad_to)
 		return;
