@@ -128,7 +128,8 @@ ev_ch(void *arg, const struct tlswire_client_hello *ch)
 	}
 	assert_int_equal(r->ch_nexts, ch->extensions.count);
 	assert_true(ch->sni.len < sizeof(r->sni));
-	memcpy(r->sni, ch->sni.data, ch->sni.len);
+	if (ch->sni.len > 0)
+		memcpy(r->sni, ch->sni.data, ch->sni.len);
 	r->snilen = ch->sni.len;
 	r->ch_alpn[0] = '\0';
 	for (off = 0; tlswire_alpn_next(&ch->alpn, &off, &name);) {
@@ -939,7 +940,8 @@ put_record(uint8_t *out, uint8_t type, const uint8_t *d, size_t n)
 	out[2] = 3;
 	out[3] = (uint8_t)(n >> 8);
 	out[4] = (uint8_t)n;
-	memcpy(out + 5, d, n);
+	if (n > 0)
+		memcpy(out + 5, d, n);
 	return 5 + n;
 }
 
