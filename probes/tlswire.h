@@ -314,7 +314,9 @@ struct tlswire_parser {
 	uint16_t	 version;		/* negotiated (server side) */
 	uint16_t	 cipher;
 	bool		 v2;			/* SSLv2 record framing */
-	bool		 ccs_compat;		/* TLS 1.3: CCS is not a key change */
+	bool		 ccs_compat;		/* server chose TLS 1.3: CCS is no
+						 * key change (a client's CCS always
+						 * is taken as one) */
 	bool		 hs_direct;		/* fed via tlswire_feed_handshake */
 	/* record layer */
 	uint8_t		 rhdr[5];
@@ -330,7 +332,6 @@ struct tlswire_parser {
 	size_t		 hlen;			/* body length of current msg */
 	size_t		 hhave;			/* body bytes seen */
 	bool		 hskip;			/* not buffered: skipped type */
-	size_t		 ncerts;
 	/* reassembly buffer (xmalloc'ed, grows up to the bound) */
 	uint8_t		*buf;
 	size_t		 bufcap;

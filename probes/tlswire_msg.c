@@ -268,10 +268,6 @@ parse_client_hello(struct tlswire_parser *p, const uint8_t *d, size_t n)
 			return tlswire_fail(p, TLSWIRE_ERR_DECODE, "ClientHello: "
 			    "malformed extension %u [TLS-EXT-MALFORMED]",
 			    x.type);
-	for (off = 0; off < ch.supported_versions.count; off++)
-		if (tlswire_list16_get(&ch.supported_versions, off) ==
-		    TLSWIRE_TLS13)
-			p->ccs_compat = true;
 	if (p->ev->on_client_hello != NULL)
 		p->ev->on_client_hello(p->ev->arg, &ch);
 	return 0;
@@ -421,8 +417,6 @@ walk_certs(struct tlswire_parser *p, struct tlswire_bytes list, bool tls13,
 		if (tls13 && !cert13_exts(p, idx, rd_vec(&r, 2), emit))
 			return false;
 	}
-	if (emit)
-		p->ncerts += idx;
 	return rd_end(&r);
 }
 

@@ -1353,24 +1353,105 @@ test_other_names(void **state)
 	assert_string_equal(tlswire_err_name(TLSWIRE_ERR_NOT_TLS), "not-tls");
 }
 
-/* Move bytes between two memory-BIO peers until both are done. */
+/* A captured direction of a connection. */
+struct capture {
+	uint8_t		 d[32768];
+	size_t		 n;
+};
+
 static void
-pump(SSL *c, SSL *s)
+relay(SSL *from, SSL *to, struct capture *cap)
 {
 	uint8_t buf[16384];
-	int i, n, rc, rs;
+	int n;
+
+	while ((n = BIO_read(SSL_get_wbio(from), buf, sizeof(buf))) > 0) {
+		BIO_write(SSL_get_rbio(to), buf, n);
+		if (cap != NULL && cap->n + (size_t)n <= sizeof(cap->d)) {
+			memcpy(cap->d + cap->n, buf, (size_t)n);
+			cap->n += (size_t)n;
+		}
+	}
+}
+
+/* Move bytes between two memory-BIO peers until both are done. */
+static void
+pump(SSL *c, SSL *s, struct capture *cc, struct capture *sc)
+{
+	int i, rc, rs;
 
 	for (i = 0; i < 20; i++) {
 		rc = SSL_do_handshake(c);
-		while ((n = BIO_read(SSL_get_wbio(c), buf, sizeof(buf))) > 0)
-			BIO_write(SSL_get_rbio(s), buf, n);
+		relay(c, s, cc);
 		rs = SSL_do_handshake(s);
-		while ((n = BIO_read(SSL_get_wbio(s), buf, sizeof(buf))) > 0)
-			BIO_write(SSL_get_rbio(c), buf, n);
+		relay(s, c, sc);
 		if (rc == 1 && rs == 1)
 			return;
 	}
 	fail_msg("handshake did not finish");
+}
+
+static void
+connect_pair(SSL_CTX *sctx, SSL_CTX *cctx, SSL **c, SSL **s)
+{
+	*c = SSL_new(cctx);
+	*s = SSL_new(sctx);
+	assert_true(*c != NULL && *s != NULL);
+	SSL_set_bio(*c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	SSL_set_bio(*s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+	SSL_set_connect_state(*c);
+	SSL_set_accept_state(*s);
+}
+
+/*
+ * Passive use: both directions of whole handshakes, with application
+ * data after them.  Each direction parses without error up to the point
+ * where encryption starts, whatever the version.
+ */
+static void
+test_passive_both_directions(void **state)
+{
+	static struct rec r;
+	static struct capture cc, sc;
+	static const int versions[] = { TLS1_2_VERSION, TLS1_3_VERSION };
+	struct world *w = *state;
+	SSL_CTX *sctx, *cctx;
+	SSL *c, *s;
+	size_t i;
+	char buf[16];
+
+	for (i = 0; i < 2; i++) {
+		sctx = server_ctx(&w->leaf, &w->inter, versions[i], NULL);
+		cctx = SSL_CTX_new(TLS_client_method());
+		connect_pair(sctx, cctx, &c, &s);
+		SSL_set_tlsext_host_name(c, "passive.test");
+		cc.n = sc.n = 0;
+		pump(c, s, &cc, &sc);
+		assert_int_equal(SSL_write(c, "ping", 4), 4);
+		relay(c, s, &cc);
+		assert_int_equal(SSL_read(s, buf, sizeof(buf)), 4);
+		assert_int_equal(SSL_write(s, "pong", 4), 4);
+		relay(s, c, &sc);
+
+		parse_all_ways(&r, TLSWIRE_DIR_CLIENT, cc.d, cc.n);
+		assert_int_equal(r.nch, 1);
+		assert_int_equal(r.snilen, strlen("passive.test"));
+		assert_non_null(strstr(r.log, "st=encrypted err=none done=1"));
+		parse_all_ways(&r, TLSWIRE_DIR_SERVER, sc.d, sc.n);
+		assert_int_equal(r.nsh, 1);
+		assert_int_equal(r.sh.version, versions[i]);
+		/* certificates in clear up to TLS 1.2 only */
+		assert_int_equal(r.ncert, versions[i] == TLS1_2_VERSION ? 2 :
+		    0);
+		assert_non_null(strstr(r.log, "st=encrypted err=none done=1"));
+		if (versions[i] == TLS1_2_VERSION)
+			save_seed("tlswire_client", "passive12.bin", cc.d,
+			    cc.n);
+		SSL_free(c);
+		SSL_free(s);
+		SSL_CTX_free(cctx);
+		SSL_CTX_free(sctx);
+	}
 }
 
 /* Our version names are OpenSSL's SSL_get_version spellings. */
@@ -1395,13 +1476,8 @@ test_version_names_match_openssl(void **state)
 		SSL_CTX_set_max_proto_version(cctx, versions[i]);
 		assert_int_equal(SSL_CTX_set_cipher_list(cctx,
 		    "ALL:@SECLEVEL=0"), 1);
-		c = SSL_new(cctx);
-		s = SSL_new(sctx);
-		SSL_set_bio(c, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-		SSL_set_bio(s, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-		SSL_set_connect_state(c);
-		SSL_set_accept_state(s);
-		pump(c, s);
+		connect_pair(sctx, cctx, &c, &s);
+		pump(c, s, NULL, NULL);
 		assert_int_equal(SSL_version(c), versions[i]);
 		assert_string_equal(tlswire_version_name(
 		    (uint16_t)SSL_version(c)), SSL_get_version(c));
@@ -1472,6 +1548,7 @@ main(void)
 		cmocka_unit_test(test_feed_handshake_tls13_certificate),
 		cmocka_unit_test(test_cipher_table),
 		cmocka_unit_test(test_other_names),
+		cmocka_unit_test(test_passive_both_directions),
 		cmocka_unit_test(test_version_names_match_openssl),
 		cmocka_unit_test(test_cipher_names_match_openssl),
 	};
