@@ -702,23 +702,30 @@ enc_mac(const struct toks *t, size_t from, struct tlswire_cipher_info *ci)
 		enum tlswire_enc enc;
 		unsigned	 bits;	/* 0: the next token says */
 	} map[] = {
-		{ "NULL", TLSWIRE_ENC_NULL, 0 }, { "RC4", TLSWIRE_ENC_RC4, 0 },
-		{ "RC2", TLSWIRE_ENC_RC2, 128 }, { "DES40", TLSWIRE_ENC_DES, 40 },
-		{ "DES", TLSWIRE_ENC_DES, 56 }, { "3DES", TLSWIRE_ENC_3DES, 112 },
+		{ "NULL", TLSWIRE_ENC_NULL, 0 },
+		{ "RC4", TLSWIRE_ENC_RC4, 0 },
+		{ "RC2", TLSWIRE_ENC_RC2, 128 },
+		{ "DES40", TLSWIRE_ENC_DES, 40 },
+		{ "DES", TLSWIRE_ENC_DES, 56 },
+		{ "3DES", TLSWIRE_ENC_3DES, 112 },	/* strength */
 		{ "IDEA", TLSWIRE_ENC_IDEA, 128 },
-		{ "SEED", TLSWIRE_ENC_SEED, 128 }, { "AES", TLSWIRE_ENC_AES, 0 },
+		{ "SEED", TLSWIRE_ENC_SEED, 128 },
+		{ "AES", TLSWIRE_ENC_AES, 0 },
 		{ "CAMELLIA", TLSWIRE_ENC_CAMELLIA, 0 },
 		{ "ARIA", TLSWIRE_ENC_ARIA, 0 },
 		{ "CHACHA20", TLSWIRE_ENC_CHACHA20, 256 },
-		{ "SM4", TLSWIRE_ENC_SM4, 128 }, { "AEGIS", TLSWIRE_ENC_AEGIS, 0 },
-		{ "SHA256", TLSWIRE_ENC_NULL, 0 }, { "SHA384", TLSWIRE_ENC_NULL, 0 },
+		{ "SM4", TLSWIRE_ENC_SM4, 128 },
+		{ "AEGIS", TLSWIRE_ENC_AEGIS, 0 },
+		{ "SHA256", TLSWIRE_ENC_NULL, 0 },	/* integrity only */
+		{ "SHA384", TLSWIRE_ENC_NULL, 0 },
 	};
 	static const struct {
 		const char	*w;
 		enum tlswire_mac mac;
 	} macs[] = {
 		{ "MD5", TLSWIRE_MAC_MD5 }, { "SHA", TLSWIRE_MAC_SHA1 },
-		{ "SHA256", TLSWIRE_MAC_SHA256 }, { "SHA384", TLSWIRE_MAC_SHA384 },
+		{ "SHA256", TLSWIRE_MAC_SHA256 },
+		{ "SHA384", TLSWIRE_MAC_SHA384 },
 		{ "SHA512", TLSWIRE_MAC_SHA512 }, { "SM3", TLSWIRE_MAC_SM3 },
 	};
 	size_t i, k;

@@ -58,7 +58,8 @@ tlswire_group_name(uint16_t g)
 		{ 29, "x25519" }, { 30, "x448" },
 		{ 31, "brainpoolP256r1tls13" }, { 32, "brainpoolP384r1tls13" },
 		{ 33, "brainpoolP512r1tls13" },
-		{ 256, "ffdhe2048" }, { 257, "ffdhe3072" }, { 258, "ffdhe4096" },
+		{ 256, "ffdhe2048" }, { 257, "ffdhe3072" },
+		{ 258, "ffdhe4096" },
 		{ 259, "ffdhe6144" }, { 260, "ffdhe8192" },
 		{ 0x0200, "MLKEM512" }, { 0x0201, "MLKEM768" },
 		{ 0x0202, "MLKEM1024" }, { 0x11eb, "SecP256r1MLKEM768" },
@@ -94,7 +95,8 @@ tlswire_alert_name(uint8_t d)
 		{ 112, "unrecognized_name" },
 		{ 113, "bad_certificate_status_response" },
 		{ 114, "bad_certificate_hash_value" },
-		{ 115, "unknown_psk_identity" }, { 116, "certificate_required" },
+		{ 115, "unknown_psk_identity" },
+		{ 116, "certificate_required" },
 		{ 120, "no_application_protocol" }, { 121, "ech_required" },
 	};
 

@@ -57,7 +57,8 @@ _Static_assert(sizeof(err_names) / sizeof(err_names[0]) ==
 /* ---- parser state -------------------------------------------------- */
 
 int
-tlswire_fail(struct tlswire_parser *p, enum tlswire_err err, const char *fmt, ...)
+tlswire_fail(struct tlswire_parser *p, enum tlswire_err err, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -147,7 +148,8 @@ start_message(struct tlswire_parser *p, uint8_t type, size_t len)
 	switch (type) {
 	case HT_CLIENT_HELLO:
 		if (server)
-			return tlswire_fail(p, TLSWIRE_ERR_UNEXPECTED, "ClientHello "
+			return tlswire_fail(p, TLSWIRE_ERR_UNEXPECTED,
+			    "ClientHello "
 			    "in the server's stream [TLS-WRONG-DIRECTION]");
 		break;
 	case HT_SERVER_HELLO:
@@ -169,7 +171,8 @@ start_message(struct tlswire_parser *p, uint8_t type, size_t len)
 		return 0;
 	}
 	if (len > max)
-		return tlswire_fail(p, TLSWIRE_ERR_TOO_LARGE, "handshake message %u "
+		return tlswire_fail(p, TLSWIRE_ERR_TOO_LARGE,
+		    "handshake message %u "
 		    "of %zu bytes exceeds %zu [%s]", type, len, max,
 		    type == HT_CERTIFICATE ? "TLS-CERT-OVERSIZE" :
 		    "TLS-HS-OVERSIZE");
@@ -294,9 +297,11 @@ not_tls(struct tlswire_parser *p, uint8_t b)
 		break;
 	}
 	if (b >= 0x20 && b < 0x7f)
-		return tlswire_fail(p, TLSWIRE_ERR_NOT_TLS, "not TLS: first byte "
+		return tlswire_fail(p, TLSWIRE_ERR_NOT_TLS,
+		    "not TLS: first byte "
 		    "0x%02x ('%c') looks like %s [TLS-NOT-TLS]", b, b, what);
-	return tlswire_fail(p, TLSWIRE_ERR_NOT_TLS, "not TLS: first byte 0x%02x "
+	return tlswire_fail(p, TLSWIRE_ERR_NOT_TLS,
+	    "not TLS: first byte 0x%02x "
 	    "is no record type [TLS-NOT-TLS]", b);
 }
 
@@ -308,14 +313,17 @@ tls_header(struct tlswire_parser *p)
 	bool first = p->state == TLSWIRE_ST_START;
 
 	if (h[0] < CT_CCS || h[0] > CT_HEARTBEAT)
-		return tlswire_fail(p, TLSWIRE_ERR_RECORD, "unknown record type %u "
+		return tlswire_fail(p, TLSWIRE_ERR_RECORD,
+		    "unknown record type %u "
 		    "[TLS-BAD-TYPE]", h[0]);
 	if (h[1] != 3)
-		return tlswire_fail(p, first ? TLSWIRE_ERR_NOT_TLS : TLSWIRE_ERR_RECORD,
+		return tlswire_fail(p,
+		    first ? TLSWIRE_ERR_NOT_TLS : TLSWIRE_ERR_RECORD,
 		    "%srecord version 0x%02x%02x [TLS-BAD-VERSION]",
 		    first ? "not TLS: " : "", h[1], h[2]);
 	if (len > TLSWIRE_MAX_RECORD)
-		return tlswire_fail(p, TLSWIRE_ERR_RECORD, "record length %zu exceeds "
+		return tlswire_fail(p, TLSWIRE_ERR_RECORD,
+		    "record length %zu exceeds "
 		    "16384+2048 [TLS-LEN-OVERFLOW]", len);
 	if (first)
 		p->state = TLSWIRE_ST_HANDSHAKE;

@@ -57,7 +57,8 @@
 
 /* Recipe flags. */
 #define TLSWIRE_F_RENEG_INFO	0x0001	/* renegotiation_info extension */
-#define TLSWIRE_F_RENEG_SCSV	0x0002	/* append TLS_EMPTY_RENEGOTIATION_INFO_SCSV */
+/* append TLS_EMPTY_RENEGOTIATION_INFO_SCSV */
+#define TLSWIRE_F_RENEG_SCSV	0x0002
 #define TLSWIRE_F_FALLBACK_SCSV	0x0004	/* append TLS_FALLBACK_SCSV */
 #define TLSWIRE_F_SESSION_TICKET 0x0008	/* empty session_ticket */
 #define TLSWIRE_F_STATUS_REQUEST 0x0010	/* OCSP stapling request */
@@ -66,7 +67,8 @@
 #define TLSWIRE_F_ETM		0x0080	/* encrypt_then_mac */
 #define TLSWIRE_F_SCT		0x0100	/* signed_certificate_timestamp */
 #define TLSWIRE_F_PSK_MODES	0x0200	/* psk_key_exchange_modes: psk_dhe_ke */
-#define TLSWIRE_F_NO_EXTENSIONS	0x0400	/* no extension block at all (SSL 3.0) */
+/* no extension block at all (SSL 3.0) */
+#define TLSWIRE_F_NO_EXTENSIONS	0x0400
 
 struct tlswire_key_share {
 	uint16_t	 group;
@@ -79,9 +81,11 @@ struct tlswire_key_share {
  * the extension (compression defaults to { null }).  GREASE is never added.
  */
 struct tlswire_hello {
-	uint16_t	 record_version;	/* 0: min(client_version, TLS 1.0) */
-	uint16_t	 client_version;	/* legacy_version: SSL 3.0 .. TLS 1.2 */
-	uint8_t		 random[32];		/* caller's: tests stay deterministic */
+	/* 0: min(client_version, TLS 1.0) */
+	uint16_t	 record_version;
+	/* legacy_version: SSL 3.0 .. TLS 1.2 */
+	uint16_t	 client_version;
+	uint8_t		 random[32];	/* caller's: tests stay deterministic */
 	uint8_t		 session_id[32];
 	size_t		 session_id_len;
 	const uint16_t	*ciphers;
@@ -97,13 +101,13 @@ struct tlswire_hello {
 	size_t		 nec_point_formats;
 	const uint16_t	*sig_algs;
 	size_t		 nsig_algs;
-	const uint16_t	*versions;		/* supported_versions, TLS 1.3 */
+	const uint16_t	*versions;	/* supported_versions, TLS 1.3 */
 	size_t		 nversions;
 	struct tlswire_key_share key_shares[TLSWIRE_MAX_KEY_SHARES];
 	size_t		 nkey_shares;
 	unsigned	 flags;			/* TLSWIRE_F_* */
-	size_t		 pad_to;		/* padding ext: grow the handshake
-						 * message to this many bytes */
+	/* padding extension: grow the handshake message to this size */
+	size_t		 pad_to;
 };
 
 /*
@@ -128,7 +132,8 @@ void	tlswire_recipe_modern(struct tlswire_hello *, const uint8_t key[32]);
 
 /* SSLv2 CLIENT-HELLO (also the SSLv2-compatible hello of SSL3/TLS). */
 struct tlswire_sslv2_hello {
-	uint16_t	 version;	/* 0x0002, or 0x0300.. for v2-compatible */
+	/* 0x0002, or 0x0300.. for v2-compatible */
+	uint16_t	 version;
 	const uint32_t	*specs;		/* 3-byte cipher specs, e.g. 0x010080 */
 	size_t		 nspecs;
 	const uint8_t	*session_id;
@@ -161,7 +166,8 @@ struct tlswire_exts {
 	const uint8_t	*data;
 	size_t		 len;
 	size_t		 count;
-	bool		 present;	/* false: hello had no extension block */
+	/* false: hello had no extension block */
+	bool		 present;
 };
 struct tlswire_ext {
 	uint16_t	 type;
@@ -186,12 +192,12 @@ bool	tlswire_alpn_next(const struct tlswire_alpn *, size_t *off,
 struct tlswire_client_hello {
 	uint16_t	 record_version;
 	uint16_t	 legacy_version;
-	const uint8_t	*random;		/* 32 bytes (SSLv2: challenge) */
+	const uint8_t	*random;	/* 32 bytes (SSLv2: challenge) */
 	struct tlswire_bytes session_id;
 	struct tlswire_list16 ciphers;		/* empty for SSLv2 hellos */
 	struct tlswire_bytes compression;
 	struct tlswire_exts extensions;
-	struct tlswire_bytes sni;		/* first host_name, not NUL-ended */
+	struct tlswire_bytes sni;	/* first host_name, not NUL-ended */
 	struct tlswire_alpn alpn;
 	struct tlswire_list16 supported_versions;
 	struct tlswire_list16 groups;
@@ -206,7 +212,7 @@ struct tlswire_client_hello {
 
 struct tlswire_server_hello {
 	uint16_t	 legacy_version;
-	uint16_t	 version;		/* supported_versions if present */
+	uint16_t	 version;	/* supported_versions if present */
 	const uint8_t	*random;		/* 32 bytes */
 	struct tlswire_bytes session_id;
 	uint16_t	 cipher;
@@ -239,7 +245,7 @@ struct tlswire_server_kx {
 	uint16_t	 named_curve;		/* ECDHE */
 	unsigned	 dh_prime_bits;		/* DHE */
 	unsigned	 rsa_bits;		/* RSA_EXPORT temporary key */
-	uint16_t	 sig_alg;		/* TLS 1.2 signature scheme, or 0 */
+	uint16_t	 sig_alg;	/* TLS 1.2 signature scheme, or 0 */
 };
 
 struct tlswire_sslv2_server_hello {
@@ -263,7 +269,7 @@ enum tlswire_state {
 	TLSWIRE_ST_START,		/* nothing seen yet */
 	TLSWIRE_ST_HANDSHAKE,		/* TLS records in clear */
 	TLSWIRE_ST_SSLV2,		/* SSLv2 records */
-	TLSWIRE_ST_DONE,		/* ServerHelloDone, HRR or SSLv2 hello */
+	TLSWIRE_ST_DONE,	/* ServerHelloDone, HRR or SSLv2 hello */
 	TLSWIRE_ST_ENCRYPTED,		/* after CCS / encrypted data: stop */
 	TLSWIRE_ST_ALERT,		/* fatal alert or close_notify */
 	TLSWIRE_ST_ERROR,		/* sticky; see tlswire_error() */
@@ -314,16 +320,16 @@ struct tlswire_parser {
 	uint16_t	 version;		/* negotiated (server side) */
 	uint16_t	 cipher;
 	bool		 v2;			/* SSLv2 record framing */
-	bool		 ccs_compat;		/* server chose TLS 1.3: CCS is no
-						 * key change (a client's CCS always
-						 * is taken as one) */
-	bool		 hs_direct;		/* fed via tlswire_feed_handshake */
+	/* server chose TLS 1.3: its CCS is no key change (a client's CCS
+	 * is always taken as one) */
+	bool		 ccs_compat;
+	bool		 hs_direct;	/* fed via tlswire_feed_handshake */
 	/* record layer */
 	uint8_t		 rhdr[5];
 	uint8_t		 rhdr_have;
 	uint8_t		 rhdr_need;		/* 5 TLS, 2 or 3 SSLv2 */
 	uint8_t		 rtype;
-	size_t		 rleft;			/* payload bytes still to come */
+	size_t		 rleft;	/* payload bytes still to come */
 	uint8_t		 alert[2];
 	uint8_t		 alert_have;
 	/* handshake layer */
@@ -422,7 +428,7 @@ enum tlswire_mac {
 	TLSWIRE_MAC_SHA384,
 	TLSWIRE_MAC_SHA512,
 	TLSWIRE_MAC_SM3,
-	TLSWIRE_MAC_AEAD,		/* GCM, CCM, Poly1305: hash is PRF only */
+	TLSWIRE_MAC_AEAD,	/* GCM, CCM, Poly1305: hash is PRF only */
 	TLSWIRE_MAC__MAX
 };
 
@@ -439,7 +445,8 @@ struct tlswire_cipher_info {
 	bool		 is_aead;
 	bool		 is_cbc;
 	bool		 has_fs;	/* forward secrecy (DHE, ECDHE, 1.3) */
-	bool		 is_iana;	/* false: pre-standard (EXPORT1024...) */
+	/* false: pre-standard (EXPORT1024...) */
+	bool		 is_iana;
 };
 
 /* Returns 0 and fills *info, or -1 for an unknown id. */

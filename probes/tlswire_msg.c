@@ -265,7 +265,8 @@ parse_client_hello(struct tlswire_parser *p, const uint8_t *d, size_t n)
 		    "trailing bytes [TLS-TRAILING]");
 	while (tlswire_ext_next(&ch.extensions, &off, &x))
 		if (!client_ext(&ch, &x))
-			return tlswire_fail(p, TLSWIRE_ERR_DECODE, "ClientHello: "
+			return tlswire_fail(p, TLSWIRE_ERR_DECODE,
+			    "ClientHello: "
 			    "malformed extension %u [TLS-EXT-MALFORMED]",
 			    x.type);
 	if (p->ev->on_client_hello != NULL)
@@ -356,7 +357,8 @@ parse_server_hello(struct tlswire_parser *p, const uint8_t *d, size_t n)
 	sh.version = sh.legacy_version;
 	while (tlswire_ext_next(&sh.extensions, &off, &x))
 		if (!server_ext(&sh, &x))
-			return tlswire_fail(p, TLSWIRE_ERR_DECODE, "ServerHello: "
+			return tlswire_fail(p, TLSWIRE_ERR_DECODE,
+			    "ServerHello: "
 			    "malformed extension %u [TLS-EXT-MALFORMED]",
 			    x.type);
 	p->version = sh.version;
@@ -432,7 +434,8 @@ parse_certificate(struct tlswire_parser *p, const uint8_t *d, size_t n)
 		(void)rd_vec(&r, 1);	/* certificate_request_context */
 	list = rd_vec(&r, 3);
 	if (!rd_end(&r) || !walk_certs(p, list, tls13, false))
-		return tlswire_fail(p, TLSWIRE_ERR_DECODE, "Certificate: malformed "
+		return tlswire_fail(p, TLSWIRE_ERR_DECODE,
+		    "Certificate: malformed "
 		    "certificate list [TLS-VEC-OVERRUN]");
 	(void)walk_certs(p, list, tls13, true);
 	return 0;
@@ -510,7 +513,8 @@ parse_server_key_exchange(struct tlswire_parser *p, const uint8_t *d,
 			kx.sig_alg = (uint16_t)rd_uint(&r, 2);
 		(void)rd_vec(&r, 2);
 		if (!rd_end(&r))
-			return tlswire_fail(p, TLSWIRE_ERR_DECODE, "ServerKeyExchange: "
+			return tlswire_fail(p, TLSWIRE_ERR_DECODE,
+			    "ServerKeyExchange: "
 			    "bad signature block [TLS-VEC-OVERRUN]");
 	}
 	if (p->ev->on_server_key_exchange != NULL)
@@ -582,7 +586,8 @@ parse_sslv2_client_hello(struct tlswire_parser *p, struct rd *r)
 	ch.sslv2_challenge.len = chlen;
 	if (!rd_end(r) || speclen == 0 || speclen % 3 != 0 ||
 	    (sidlen != 0 && sidlen != 16) || chlen < 16 || chlen > 32)
-		return tlswire_fail(p, TLSWIRE_ERR_DECODE, "SSLv2 CLIENT-HELLO: "
+		return tlswire_fail(p, TLSWIRE_ERR_DECODE,
+		    "SSLv2 CLIENT-HELLO: "
 		    "bad lengths [SSL2-LEN]");
 	if (p->ev->on_client_hello != NULL)
 		p->ev->on_client_hello(p->ev->arg, &ch);
@@ -608,7 +613,8 @@ parse_sslv2_server_hello(struct tlswire_parser *p, struct rd *r)
 	sh.connection_id.data = rd_raw(r, cidlen);
 	sh.connection_id.len = cidlen;
 	if (!rd_end(r) || speclen % 3 != 0 || cidlen < 16 || cidlen > 32)
-		return tlswire_fail(p, TLSWIRE_ERR_DECODE, "SSLv2 SERVER-HELLO: "
+		return tlswire_fail(p, TLSWIRE_ERR_DECODE,
+		    "SSLv2 SERVER-HELLO: "
 		    "bad lengths [SSL2-LEN]");
 	if (p->ev->on_sslv2_server_hello != NULL)
 		p->ev->on_sslv2_server_hello(p->ev->arg, &sh);
@@ -639,7 +645,8 @@ tlswire_parse_sslv2(struct tlswire_parser *p, const uint8_t *d, size_t n)
 		p->state = TLSWIRE_ST_ALERT;
 		return 0;
 	} else
-		return tlswire_fail(p, TLSWIRE_ERR_UNEXPECTED, "SSLv2 message type "
+		return tlswire_fail(p, TLSWIRE_ERR_UNEXPECTED,
+		    "SSLv2 message type "
 		    "%u unexpected from the %s", type,
 		    p->dir == TLSWIRE_DIR_SERVER ? "server" : "client");
 	p->state = TLSWIRE_ST_DONE;

@@ -150,9 +150,13 @@ static void
 ev_sh(void *arg, const struct tlswire_server_hello *sh)
 {
 	struct rec *r = arg;
+	struct tlswire_ext x;
 
 	r->nsh++;
 	r->sh = *sh;
+	/* the flag and a lookup in the extension list agree */
+	assert_int_equal(sh->has_reneg_info,
+	    tlswire_ext_find(&sh->extensions, 0xff01, &x));
 	logf_(r, "SH v=%04x/%04x c=%04x comp=%u e=%zu ri=%d ems=%d ks=%u "
 	    "hrr=%d alpn=%.*s dg=%04x rnd=%08x\n", sh->legacy_version,
 	    sh->version, sh->cipher, sh->compression, sh->extensions.count,
@@ -1444,9 +1448,12 @@ test_passive_both_directions(void **state)
 		assert_int_equal(r.ncert, versions[i] == TLS1_2_VERSION ? 2 :
 		    0);
 		assert_non_null(strstr(r.log, "st=encrypted err=none done=1"));
-		if (versions[i] == TLS1_2_VERSION)
+		if (versions[i] == TLS1_2_VERSION) {
 			save_seed("tlswire_client", "passive12.bin", cc.d,
 			    cc.n);
+			save_seed("tlswire_server", "passive12.bin", sc.d,
+			    sc.n);
+		}
 		SSL_free(c);
 		SSL_free(s);
 		SSL_CTX_free(cctx);
