@@ -8,7 +8,7 @@ CC	?= cc
 VERSION	 = 0.1.0
 
 PKGS	 = libssl libcrypto libevent libevent_openssl libevent_pthreads \
-	   sqlite3 jansson
+	   sqlite3 jansson libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
