@@ -54,8 +54,14 @@ struct flow {
 	struct flow_info	 info;
 	struct flow_half	 half[FLOW_DIR__MAX];
 	bool			 done;
+	bool			 closed;	/* on the closed list */
 	void			*user;
 	void			(*user_free)(void *);
+};
+
+struct flow_list {
+	struct flow		*head;
+	struct flow		*tail;
 };
 
 struct flow_table {
@@ -63,8 +69,9 @@ struct flow_table {
 	struct flow_ops		 ops;
 	struct flow		**buckets;
 	size_t			 nbuckets;	/* a power of two */
-	struct flow		*lru_head;	/* least recently used */
-	struct flow		*lru_tail;
+	struct flow_list	 open;		/* head: least recently used */
+	struct flow_list	 closed;	/* head: closed first */
+	size_t			 nflows;	/* on either list */
 	size_t			 ooo_bytes;	/* held by all flows */
 	struct flow_stats	 st;
 };
@@ -168,6 +175,9 @@ flow_table_new(const struct flow_limits *lim, const struct flow_ops *ops)
 		t->lim.idle_timeout = FLOW_DEFAULT_IDLE;
 	if (t->lim.dir_bytes == 0)
 		t->lim.dir_bytes = FLOW_DEFAULT_DIR_BYTES;
+	if (t->lim.linger <= 0 || t->lim.linger > t->lim.idle_timeout)
+		t->lim.linger = t->lim.idle_timeout < FLOW_DEFAULT_LINGER ?
+		    t->lim.idle_timeout : FLOW_DEFAULT_LINGER;
 	if (t->lim.ooo_segs == 0)
 		t->lim.ooo_segs = FLOW_DEFAULT_OOO_SEGS;
 	if (t->lim.ooo_total == 0)
@@ -213,51 +223,69 @@ half_gap(struct flow_table *t, struct flow_half *h)
 }
 
 static void
-lru_unlink(struct flow_table *t, struct flow *f)
+list_unlink(struct flow_list *l, struct flow *f)
 {
 	if (f->lru_prev != NULL)
 		f->lru_prev->lru_next = f->lru_next;
 	else
-		t->lru_head = f->lru_next;
+		l->head = f->lru_next;
 	if (f->lru_next != NULL)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
-		t->lru_tail = f->lru_prev;
+		l->tail = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
 }
 
 static void
-lru_append(struct flow_table *t, struct flow *f)
+list_append(struct flow_list *l, struct flow *f)
 {
-	f->lru_prev = t->lru_tail;
+	f->lru_prev = l->tail;
 	f->lru_next = NULL;
-	if (t->lru_tail != NULL)
-		t->lru_tail->lru_next = f;
+	if (l->tail != NULL)
+		l->tail->lru_next = f;
 	else
-		t->lru_head = f;
-	t->lru_tail = f;
+		l->head = f;
+	l->tail = f;
 }
 
+/* Unhashes, unlists and frees a flow; no callbacks. */
+static void
+flow_destroy(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp;
+
+	pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	list_unlink(f->closed ? &t->closed : &t->open, f);
+	t->nflows--;
+	free(f);
+}
+
+/*
+ * Ends a flow for the layer above: held data is a gap, on_close, user
+ * state freed.  A flow that ended by FIN or RST stays a while on the
+ * closed list so that its stragglers (retransmitted data after both FINs,
+ * the last ACK) do not start a new flow.
+ */
 static void
 flow_close(struct flow_table *t, struct flow *f, enum flow_end why)
 {
-	struct flow **pp;
 	int d;
 
 	for (d = 0; d < FLOW_DIR__MAX; d++) {
 		if (f->half[d].nooo > 0)
 			half_gap(t, &f->half[d]);
-		half_drop_ooo(t, &f->half[d]);
+		half_stop(t, &f->half[d]);
 	}
 	if (t->ops.on_close != NULL)
 		t->ops.on_close(f, why, t->ops.arg);
 	if (f->user_free != NULL)
 		f->user_free(f->user);
-	pp = &t->buckets[f->hash & (t->nbuckets - 1)];
-	while (*pp != f)
-		pp = &(*pp)->hnext;
-	*pp = f->hnext;
-	lru_unlink(t, f);
+	f->user = NULL;
+	f->user_free = NULL;
+	t->st.flows_active--;
 	switch (why) {
 	case FLOW_END_FIN:
 	case FLOW_END_RST:
@@ -273,23 +301,32 @@ flow_close(struct flow_table *t, struct flow *f, enum flow_end why)
 	case FLOW_END__MAX:
 		break;
 	}
-	t->st.flows_active--;
-	free(f);
+	if (why == FLOW_END_FIN || why == FLOW_END_RST) {
+		list_unlink(&t->open, f);
+		f->closed = true;
+		list_append(&t->closed, f);
+	} else
+		flow_destroy(t, f);
 }
 
 void
 flow_table_expire(struct flow_table *t, int64_t now_sec)
 {
-	while (t->lru_head != NULL &&
-	    now_sec - t->lru_head->info.last_sec > t->lim.idle_timeout)
-		flow_close(t, t->lru_head, FLOW_END_IDLE);
+	while (t->closed.head != NULL &&
+	    now_sec - t->closed.head->info.last_sec > t->lim.linger)
+		flow_destroy(t, t->closed.head);
+	while (t->open.head != NULL &&
+	    now_sec - t->open.head->info.last_sec > t->lim.idle_timeout)
+		flow_close(t, t->open.head, FLOW_END_IDLE);
 }
 
 void
 flow_table_flush(struct flow_table *t)
 {
-	while (t->lru_head != NULL)
-		flow_close(t, t->lru_head, FLOW_END_FLUSH);
+	while (t->open.head != NULL)
+		flow_close(t, t->open.head, FLOW_END_FLUSH);
+	while (t->closed.head != NULL)
+		flow_destroy(t, t->closed.head);
 }
 
 void
@@ -328,8 +365,12 @@ flow_create(struct flow_table *t, const struct pkt *p, uint64_t hash)
 	struct flow_info *in;
 	size_t b;
 
-	if (t->st.flows_active >= t->lim.max_flows && t->lru_head != NULL)
-		flow_close(t, t->lru_head, FLOW_END_EVICTED);
+	if (t->nflows >= t->lim.max_flows) {
+		if (t->closed.head != NULL)
+			flow_destroy(t, t->closed.head);
+		else
+			flow_close(t, t->open.head, FLOW_END_EVICTED);
+	}
 	f = xcalloc(1, sizeof(*f));
 	f->table = t;
 	f->hash = hash;
@@ -351,7 +392,8 @@ flow_create(struct flow_table *t, const struct pkt *p, uint64_t hash)
 	b = hash & (t->nbuckets - 1);
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
-	lru_append(t, f);
+	list_append(&t->open, f);
+	t->nflows++;
 	t->st.flows_created++;
 	t->st.flows_active++;
 	return f;
@@ -560,10 +602,12 @@ flow_table_packet(struct flow_table *t, const struct pkt *p)
 		f = flow_create(t, p, hash);
 		d = flow_match(f, p);
 	}
+	if (f->closed)
+		return 0;	/* a straggler; the linger is not renewed */
 	f->info.last_sec = p->ts_sec;
 	f->info.last_usec = p->ts_usec;
-	lru_unlink(t, f);
-	lru_append(t, f);
+	list_unlink(&t->open, f);
+	list_append(&t->open, f);
 	if (p->flags & PKT_RST) {
 		flow_close(t, f, FLOW_END_RST);
 		return 0;

@@ -69,8 +69,11 @@ const char	*flow_end_name(enum flow_end);
 
 /* Zero fields take the defaults below. */
 struct flow_limits {
-	size_t		 max_flows;	/* 65536 */
+	size_t		 max_flows;	/* 65536, open and lingering */
 	int64_t		 idle_timeout;	/* seconds of packet time; 300 */
+	int64_t		 linger;	/* seconds a flow closed by FIN/RST
+					   stays to absorb its stragglers;
+					   30 (at most idle_timeout) */
 	size_t		 dir_bytes;	/* bytes delivered per direction; 64 KiB */
 	size_t		 ooo_segs;	/* out-of-order segments held per
 					   direction; 32 */
@@ -82,6 +85,7 @@ struct flow_limits {
 
 #define FLOW_DEFAULT_MAX_FLOWS	65536
 #define FLOW_DEFAULT_IDLE	300
+#define FLOW_DEFAULT_LINGER	30
 #define FLOW_DEFAULT_DIR_BYTES	(64 * 1024)
 #define FLOW_DEFAULT_OOO_SEGS	32
 #define FLOW_DEFAULT_OOO_TOTAL	(64 * 1024 * 1024)
@@ -98,7 +102,7 @@ struct flow_stats {
 						   data that never came */
 	uint64_t	 out_of_order;		/* segments held for later */
 	uint64_t	 retransmits;		/* segments with no new bytes */
-	size_t		 flows_active;
+	size_t		 flows_active;		/* open now */
 };
 
 struct flow;
