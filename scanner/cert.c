@@ -1,0 +1,634 @@
+/*
+ * cert.c: X.509 facts.  One DER certificate in, one struct cert_record out,
+ * through OpenSSL 3's public accessors (never struct internals of opaque
+ * types; the ASN.1 structs of x509v3.h such as DIST_POINT are public).
+ *
+ * The input may come straight off the network (passive mode) or from a
+ * fuzzer, so everything is bounded: the DER size, every string, the number
+ * of SANs.  Bytes that could hide in a string (NUL, control bytes) are
+ * escaped as \xNN so they stay visible and nothing is truncated silently.
+ * Hazard tags: [X509-TRAILING] [X509-NUL-SAN] [X509-HUGE] [X509-TIME]
+ * [X509-UNKNOWN-KEY].
+ */
+#include "scanner/cert.h"
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ct.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "scanner/xmem.h"
+
+#define CERT_DER_MAX	(1024 * 1024)	/* [X509-HUGE] */
+#define CERT_STR_MAX	(64 * 1024)	/* any one string field */
+#define CERT_SANS_MAX	100000
+
+/* A growable string with a hard maximum; past it, "..." and stop. */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	bool	 full;
+};
+
+static void
+sb_putc(struct sbuf *sb, char c)
+{
+	if (sb->full)
+		return;
+	if (sb->len + 4 >= CERT_STR_MAX) {
+		/* Room for "..." and the NUL was kept back. */
+		sb->full = true;
+		c = '.';
+		for (int i = 0; i < 3; i++)
+			sb->p[sb->len++] = c;
+		sb->p[sb->len] = '\0';
+		return;
+	}
+	if (sb->len + 2 > sb->cap) {
+		sb->cap = sb->cap == 0 ? 64 : sb->cap * 2;
+		if (sb->cap > CERT_STR_MAX)
+			sb->cap = CERT_STR_MAX;
+		sb->p = xreallocarray(sb->p, sb->cap, 1);
+	}
+	sb->p[sb->len++] = c;
+	sb->p[sb->len] = '\0';
+}
+
+#define ESC_BS		0x1	/* also escape the backslash */
+#define ESC_COMMA	0x2	/* and the comma (items of a list) */
+
+/*
+ * Appends bytes, escaping NUL, control bytes, DEL and (per esc) the
+ * backslash and comma as \xNN, so "a\0b" and the text "a\x00b" stay
+ * distinct and a comma inside a URL cannot split a list.  [X509-NUL-SAN]
+ */
+static void
+sb_putn(struct sbuf *sb, const void *v, size_t n, int esc)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = v;
+
+	for (size_t i = 0; i < n && !sb->full; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    ((esc & ESC_BS) && s[i] == '\\') ||
+		    ((esc & ESC_COMMA) && s[i] == ',')) {
+			sb_putc(sb, '\\');
+			sb_putc(sb, 'x');
+			sb_putc(sb, hex[s[i] >> 4]);
+			sb_putc(sb, hex[s[i] & 0xf]);
+		} else
+			sb_putc(sb, (char)s[i]);
+	}
+}
+
+static void
+sb_puts(struct sbuf *sb, const char *s)
+{
+	sb_putn(sb, s, strlen(s), 0);
+}
+
+/* Comma-separated lists: a separator before every item but the first. */
+static void
+sb_item(struct sbuf *sb, const char *s)
+{
+	if (sb->len > 0)
+		sb_putc(sb, ',');
+	sb_puts(sb, s);
+}
+
+/* The string, never NULL; the buffer is handed over. */
+static char *
+sb_take(struct sbuf *sb)
+{
+	char *s = sb->p != NULL ? sb->p : xstrdup("");
+
+	*sb = (struct sbuf){ 0 };
+	return s;
+}
+
+void
+cert_hex(const uint8_t *bytes, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+static char *
+hex_string(const uint8_t *bytes, size_t len)
+{
+	char *s;
+
+	if (len > CERT_STR_MAX / 2 - 1)
+		len = CERT_STR_MAX / 2 - 1;
+	s = xmalloc(2 * len + 1);
+	cert_hex(bytes, len, s);
+	return s;
+}
+
+/* An object's short name, or its dotted form when OpenSSL has no name. */
+static void
+obj_name(const ASN1_OBJECT *obj, char *out, size_t outlen)
+{
+	int nid = OBJ_obj2nid(obj);
+
+	if (nid != NID_undef && OBJ_nid2sn(nid) != NULL)
+		snprintf(out, outlen, "%s", OBJ_nid2sn(nid));
+	else if (OBJ_obj2txt(out, (int)outlen, obj, 1) <= 0)
+		snprintf(out, outlen, "unknown");
+}
+
+/*
+ * RFC 2253 one-line DN as Zeek prints it (X509_NAME_print_ex), but with
+ * UTF-8 kept readable instead of \XX-escaped; "" for an empty name.
+ */
+static void
+name_append(struct sbuf *sb, const X509_NAME *name)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	long n;
+
+	if (bio == NULL)
+		return;
+	if (X509_NAME_print_ex(bio, name, 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (n = BIO_get_mem_data(bio, &data)) > 0)
+		sb_putn(sb, data, (size_t)n, 0);
+	BIO_free(bio);
+}
+
+static char *
+name_string(const X509_NAME *name)
+{
+	struct sbuf sb = { 0 };
+
+	name_append(&sb, name);
+	return sb_take(&sb);
+}
+
+/* Upper-case hex without leading zero bytes; "0"; "-" for negatives. */
+static char *
+serial_string(const X509 *x)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = NULL, *s;
+
+	if (bn == NULL || (hex = BN_bn2hex(bn)) == NULL) {
+		BN_free(bn);
+		return xstrdup("");
+	}
+	s = xstrndup(hex, CERT_STR_MAX);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return s;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * Unix seconds of a UTCTime or GeneralizedTime, without time_t or timegm,
+ * so years past 2038 and before 1970 work everywhere.  A time OpenSSL
+ * cannot read gives 0 (the epoch): such a certificate is reported, and
+ * the policy sees it as long expired.  [X509-TIME]
+ */
+static int64_t
+asn1_time_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return days_from_civil((int64_t)tm.tm_year + 1900,
+	    (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) * 86400 +
+	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+/* EC curve short name, "explicit" for explicit parameters. */
+static char *
+ec_curve(const EVP_PKEY *pkey)
+{
+	char buf[80];
+	size_t len = 0;
+
+	if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME,
+	    buf, sizeof(buf), &len) == 1 && len > 0)
+		return xstrdup(buf);
+	return xstrdup("explicit");
+}
+
+/*
+ * Key type, bits and curve.  OpenSSL cannot load every key algorithm
+ * (GOST, post-quantum, broken parameters): the certificate still parses,
+ * named by the key's OID with 0 bits.  [X509-UNKNOWN-KEY]
+ */
+static void
+key_facts(struct cert_record *rec, X509 *x)
+{
+	EVP_PKEY *pkey = X509_get0_pubkey(x);
+	ASN1_OBJECT *alg = NULL;
+	const char *t = NULL;
+	char buf[128];
+	int id;
+
+	rec->curve = NULL;
+	if (pkey == NULL) {
+		if (X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL,
+		    X509_get_X509_PUBKEY(x)) == 1 && alg != NULL)
+			obj_name(alg, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "unknown");
+		rec->key_type = xstrdup(buf);
+		rec->key_bits = 0;
+		rec->curve = xstrdup("");
+		return;
+	}
+	switch ((id = EVP_PKEY_get_base_id(pkey))) {
+	case EVP_PKEY_RSA:	t = "RSA"; break;
+	case EVP_PKEY_RSA_PSS:	t = "RSA-PSS"; break;
+	case EVP_PKEY_EC:	t = "EC"; break;
+	case EVP_PKEY_DSA:	t = "DSA"; break;
+	case EVP_PKEY_ED25519:	t = "Ed25519"; break;
+	case EVP_PKEY_ED448:	t = "Ed448"; break;
+	case EVP_PKEY_DH:
+	case EVP_PKEY_DHX:	t = "DH"; break;
+	default:
+		if (id != NID_undef)
+			t = OBJ_nid2sn(id);
+		if (t == NULL)
+			t = EVP_PKEY_get0_type_name(pkey);
+		if (t == NULL)
+			t = "unknown";
+		break;
+	}
+	rec->key_type = xstrdup(t);
+	rec->key_bits = EVP_PKEY_get_bits(pkey);
+	if (rec->key_bits < 0)
+		rec->key_bits = 0;
+	rec->curve = id == EVP_PKEY_EC ? ec_curve(pkey) : xstrdup("");
+}
+
+/*
+ * OpenSSL's long name ("sha256WithRSAEncryption", "ecdsa-with-SHA256");
+ * RSASSA-PSS carries its hash in parameters, so it becomes
+ * "RSASSA-PSS(sha256)", which keeps weak-hash checks working.
+ */
+static char *
+sig_alg_string(X509 *x)
+{
+	const X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *obj = NULL;
+	int nid = X509_get_signature_nid(x), mdnid = NID_undef;
+	char buf[128];
+
+	if (nid == NID_rsassaPss) {
+		if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) ==
+		    1 && mdnid != NID_undef && OBJ_nid2ln(mdnid) != NULL)
+			return xasprintf("RSASSA-PSS(%s)", OBJ_nid2ln(mdnid));
+		return xstrdup("RSASSA-PSS");
+	}
+	if (nid != NID_undef && OBJ_nid2ln(nid) != NULL)
+		return xstrdup(OBJ_nid2ln(nid));
+	X509_get0_signature(NULL, &alg, x);
+	if (alg != NULL)
+		X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	if (obj == NULL || OBJ_obj2txt(buf, sizeof(buf), obj, 1) <= 0)
+		return xstrdup("unknown");
+	return xstrdup(buf);
+}
+
+static void
+ia5_append(struct sbuf *sb, const char *prefix, const ASN1_STRING *s)
+{
+	sb_puts(sb, prefix);
+	if (s != NULL)
+		sb_putn(sb, ASN1_STRING_get0_data(s),
+		    (size_t)ASN1_STRING_length(s), ESC_BS);
+}
+
+static void
+ip_append(struct sbuf *sb, const ASN1_OCTET_STRING *ip)
+{
+	const unsigned char *p = ASN1_STRING_get0_data(ip);
+	int len = ASN1_STRING_length(ip);
+	char buf[INET6_ADDRSTRLEN];
+
+	sb_puts(sb, "IP:");
+	if ((len == 4 && inet_ntop(AF_INET, p, buf, sizeof(buf)) != NULL) ||
+	    (len == 16 && inet_ntop(AF_INET6, p, buf, sizeof(buf)) != NULL)) {
+		sb_puts(sb, buf);
+		return;
+	}
+	/* Not an address (e.g. a name-constraint range): show the bytes. */
+	for (int i = 0; i < len && !sb->full; i++) {
+		snprintf(buf, sizeof(buf), "%s%02x", i ? ":" : "", p[i]);
+		sb_puts(sb, buf);
+	}
+}
+
+/* One SAN entry as "DNS:x", "IP:1.2.3.4", "email:x", "URI:x", ... */
+static char *
+san_string(const GENERAL_NAME *gn)
+{
+	struct sbuf sb = { 0 };
+	ASN1_OBJECT *oid = NULL;
+	char buf[128];
+	void *v;
+	int type;
+
+	v = GENERAL_NAME_get0_value(gn, &type);
+	switch (type) {
+	case GEN_DNS:
+		ia5_append(&sb, "DNS:", v);
+		break;
+	case GEN_EMAIL:
+		ia5_append(&sb, "email:", v);
+		break;
+	case GEN_URI:
+		ia5_append(&sb, "URI:", v);
+		break;
+	case GEN_IPADD:
+		ip_append(&sb, v);
+		break;
+	case GEN_DIRNAME:
+		sb_puts(&sb, "DirName:");
+		name_append(&sb, v);
+		break;
+	case GEN_RID:
+		obj_name(v, buf, sizeof(buf));
+		sb_puts(&sb, "RID:");
+		sb_puts(&sb, buf);
+		break;
+	case GEN_OTHERNAME:
+		GENERAL_NAME_get0_otherName(gn, &oid, NULL);
+		if (oid != NULL)
+			obj_name(oid, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "unknown");
+		sb_puts(&sb, "othername:");
+		sb_puts(&sb, buf);
+		break;
+	case GEN_X400:
+		sb_puts(&sb, "X400Name:");
+		break;
+	case GEN_EDIPARTY:
+		sb_puts(&sb, "EdiPartyName:");
+		break;
+	default:
+		sb_puts(&sb, "unknown:");
+		break;
+	}
+	return sb_take(&sb);
+}
+
+static void
+san_facts(struct cert_record *rec, X509 *x)
+{
+	GENERAL_NAMES *gens;
+	int n;
+
+	rec->sans = NULL;
+	rec->nsans = 0;
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	if (gens == NULL)
+		return;
+	n = sk_GENERAL_NAME_num(gens);
+	if (n > CERT_SANS_MAX)
+		n = CERT_SANS_MAX;
+	if (n > 0) {
+		rec->sans = xcalloc((size_t)n, sizeof(*rec->sans));
+		for (int i = 0; i < n; i++)
+			rec->sans[rec->nsans++] =
+			    san_string(sk_GENERAL_NAME_value(gens, i));
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+static char *
+eku_string(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku;
+	struct sbuf sb = { 0 };
+	char buf[128];
+
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	if (eku == NULL)
+		return xstrdup("");
+	for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		obj_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf));
+		sb_item(&sb, buf);
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return sb_take(&sb);
+}
+
+static void
+uri_item(struct sbuf *sb, const GENERAL_NAME *gn)
+{
+	int type;
+	const ASN1_STRING *s = GENERAL_NAME_get0_value(gn, &type);
+
+	if (type != GEN_URI || s == NULL)
+		return;
+	if (sb->len > 0)
+		sb_putc(sb, ',');
+	sb_putn(sb, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s),
+	    ESC_BS | ESC_COMMA);
+}
+
+static void
+aia_facts(struct cert_record *rec, X509 *x)
+{
+	AUTHORITY_INFO_ACCESS *aia;
+	struct sbuf ocsp = { 0 }, ca = { 0 };
+
+	aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
+	for (int i = 0; aia != NULL && i < sk_ACCESS_DESCRIPTION_num(aia);
+	    i++) {
+		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+		int nid = OBJ_obj2nid(ad->method);
+
+		if (nid == NID_ad_OCSP)
+			uri_item(&ocsp, ad->location);
+		else if (nid == NID_ad_ca_issuers)
+			uri_item(&ca, ad->location);
+	}
+	AUTHORITY_INFO_ACCESS_free(aia);
+	rec->ocsp_urls = sb_take(&ocsp);
+	rec->ca_issuers = sb_take(&ca);
+}
+
+static char *
+crl_string(X509 *x)
+{
+	STACK_OF(DIST_POINT) *dps;
+	struct sbuf sb = { 0 };
+
+	dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+	for (int i = 0; dps != NULL && i < sk_DIST_POINT_num(dps); i++) {
+		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+
+		/* Type 0 is a fullName; type 1 (relative name) has no URI. */
+		if (dp->distpoint == NULL || dp->distpoint->type != 0)
+			continue;
+		for (int j = 0; j < sk_GENERAL_NAME_num(
+		    dp->distpoint->name.fullname); j++)
+			uri_item(&sb, sk_GENERAL_NAME_value(
+			    dp->distpoint->name.fullname, j));
+	}
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+	return sb_take(&sb);
+}
+
+static int
+sct_count(X509 *x)
+{
+	STACK_OF(SCT) *scts;
+	int n;
+
+	scts = X509_get_ext_d2i(x, NID_ct_precert_scts, NULL, NULL);
+	if (scts == NULL)
+		return 0;
+	n = sk_SCT_num(scts);
+	SCT_LIST_free(scts);
+	return n > 0 ? n : 0;
+}
+
+static char *
+octets_hex(const ASN1_OCTET_STRING *s)
+{
+	if (s == NULL)
+		return xstrdup("");
+	return hex_string(ASN1_STRING_get0_data(s),
+	    (size_t)ASN1_STRING_length(s));
+}
+
+/* Constraints, usages and the other extension-derived facts. */
+static void
+ext_facts(struct cert_record *rec, X509 *x)
+{
+	uint32_t flags = X509_get_extension_flags(x);
+
+	rec->has_basic_constraints = (flags & EXFLAG_BCONS) != 0;
+	rec->is_ca = rec->has_basic_constraints && (flags & EXFLAG_CA) != 0;
+	rec->path_len = -1;
+	if (rec->has_basic_constraints && X509_get_pathlen(x) >= 0)
+		rec->path_len = (int)X509_get_pathlen(x);
+	rec->key_usage = (flags & EXFLAG_KUSAGE) != 0 ?
+	    X509_get_key_usage(x) : UINT32_MAX;
+	rec->self_signed = X509_self_signed(x, 1) == 1;
+	rec->eku = eku_string(x);
+	aia_facts(rec, x);
+	rec->crl_urls = crl_string(x);
+	rec->sct_count = sct_count(x);
+	rec->ski = octets_hex(X509_get0_subject_key_id(x));
+	rec->aki = octets_hex(X509_get0_authority_key_id(x));
+}
+
+static int
+spki_hash(X509 *x, uint8_t out[CERT_SHA256_LEN])
+{
+	unsigned char *spki = NULL;
+	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+	int rc = -1;
+
+	if (len > 0 && EVP_Digest(spki, (size_t)len, out, NULL, EVP_sha256(),
+	    NULL) == 1)
+		rc = 0;
+	OPENSSL_free(spki);
+	return rc;
+}
+
+int
+cert_record_from_der(struct cert_record *rec, const uint8_t *der,
+    size_t len)
+{
+	const unsigned char *p = der;
+	X509 *x = NULL;
+	int rc = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	ERR_set_mark();
+	if (der == NULL || len == 0 || len > CERT_DER_MAX)
+		goto out;
+	/* [X509-TRAILING] bytes after the certificate mean it is not one. */
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
+	    (size_t)(p - der) != len)
+		goto out;
+	if (EVP_Digest(der, len, rec->sha256, NULL, EVP_sha256(), NULL) != 1 ||
+	    spki_hash(x, rec->spki_sha256) == -1)
+		goto out;
+	rec->der = xmemdup(der, len);
+	rec->der_len = len;
+	rec->subject = name_string(X509_get_subject_name(x));
+	rec->issuer = name_string(X509_get_issuer_name(x));
+	rec->serial = serial_string(x);
+	rec->not_before = asn1_time_unix(X509_get0_notBefore(x));
+	rec->not_after = asn1_time_unix(X509_get0_notAfter(x));
+	key_facts(rec, x);
+	rec->sig_alg = sig_alg_string(x);
+	rec->version = (int)X509_get_version(x) + 1;
+	san_facts(rec, x);
+	ext_facts(rec, x);
+	rc = 0;
+out:
+	X509_free(x);
+	/* Our failures (and the self-signature check's) are not news for
+	   whoever reads the error queue next. */
+	ERR_pop_to_mark();
+	if (rc == -1)
+		cert_record_clear(rec);
+	return rc;
+}
+
+void
+cert_record_clear(struct cert_record *rec)
+{
+	free(rec->der);
+	free(rec->subject);
+	free(rec->issuer);
+	free(rec->serial);
+	free(rec->key_type);
+	free(rec->curve);
+	free(rec->sig_alg);
+	for (size_t i = 0; i < rec->nsans; i++)
+		free(rec->sans[i]);
+	free(rec->sans);
+	free(rec->eku);
+	free(rec->ocsp_urls);
+	free(rec->ca_issuers);
+	free(rec->crl_urls);
+	free(rec->ski);
+	free(rec->aki);
+	memset(rec, 0, sizeof(*rec));
+}
