@@ -100,4 +100,49 @@ enum passive_stls_rc passive_stls_feed(struct passive_stls *,
 /* Whether the server said yes to STARTTLS. */
 bool		 passive_stls_granted(const struct passive_stls *);
 
+/* ---- flows -> TLS parser -> observations (probes/passive_tls.c) ----- */
+
+struct observation;
+
+/* Zero fields take the defaults. */
+struct passive_opts {
+	struct flow_limits flow;	/* flow table caps */
+	size_t		 max_cert;	/* Certificate message cap; tlswire's
+					   default when 0 */
+	bool		 no_starttls;	/* do not follow STARTTLS dialogues */
+};
+
+struct passive_stats {
+	struct flow_stats flow;
+	uint64_t	 tls_flows;	/* a direction began with TLS */
+	uint64_t	 starttls_flows;	/* upgraded after a go-ahead */
+	uint64_t	 client_hellos;
+	uint64_t	 server_hellos;
+	uint64_t	 observations;	/* emitted */
+	uint64_t	 parse_errors;	/* tlswire gave up on a direction */
+	uint64_t	 bad_certs;	/* DER that cert_record_from_der refused */
+};
+
+/*
+ * Called once per TLS connection whose server side was seen: when the
+ * server's cleartext flight is complete (ServerHelloDone, encryption, an
+ * alert) or when the flow ends.  The observation is borrowed for the call
+ * (source OBS_PASSIVE, server ip/port, sni, protocol, time of the
+ * ServerHello, version, cipher, group, alpn, chain as sent, banner).
+ */
+typedef void	(*passive_emit_fn)(const struct observation *, void *arg);
+
+struct passive;
+
+struct passive	*passive_new(const struct passive_opts *, passive_emit_fn,
+		    void *arg);
+/* Feeds one decoded TCP segment (pure: no I/O); 0, or -1 when unusable. */
+int		 passive_packet(struct passive *, const struct pkt *);
+/* End of input: closes every flow, emitting what is pending. */
+void		 passive_flush(struct passive *);
+void		 passive_get_stats(const struct passive *,
+		    struct passive_stats *);
+/* Flushes, then frees.  NULL is a no-op. */
+void		 passive_free(struct passive *);
+
 #endif /* CERTSWEEP_PASSIVE_H */

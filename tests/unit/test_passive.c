@@ -4,7 +4,10 @@
  * dialogues of SMTP, IMAP, POP3, FTP, XMPP and LDAP (go-ahead, refusal,
  * continuation lines, untagged lines), each fed whole, in 3-byte pieces
  * and byte by byte, which must agree on where TLS starts; and the SMTP
- * STARTTLS capture from Zeek's corpus through the flow table.
+ * STARTTLS capture from Zeek's corpus through the flow table; and the
+ * whole passive pipeline (capture -> flows -> tlswire -> observations) on
+ * the corpus captures, checked against Zeek's ssl.log/x509.log and
+ * Arkime's session baselines.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +23,8 @@
 #include "probes/flow.h"
 #include "probes/passive.h"
 #include "scanner/capture.h"
+#include "scanner/cert.h"
+#include "scanner/record.h"
 
 #define CH	"\x16\x03\x01\x00\x30\x01"	/* ClientHello record start */
 #define SH	"\x16\x03\x03\x00\x30\x02"	/* ServerHello record start */
@@ -469,6 +474,185 @@ test_smtp_capture(void **state)
 	assert_int_equal(r.first[FLOW_S2C][5], 2);	/* ServerHello */
 }
 
+/* ---- observations from the corpus captures -------------------------- */
+
+struct obs_copy {
+	char		 ip[46];
+	uint16_t	 port;
+	char		 sni[256];
+	char		 protocol[16];
+	int64_t		 time;
+	enum scan_status status;
+	char		 version[16];
+	char		 cipher[64];
+	char		 group[32];
+	char		 banner[256];
+	size_t		 chain_len;
+	char		 leaf_subject[256];
+	char		 leaf_sha256[65];
+	char		 last_issuer[256];
+};
+
+struct obs_list {
+	struct obs_copy	 o[8];
+	size_t		 n;
+};
+
+static void
+collect(const struct observation *o, void *arg)
+{
+	struct obs_list *l = arg;
+	struct obs_copy *c;
+
+	assert_true(l->n < 8);
+	c = &l->o[l->n++];
+	assert_int_equal(o->source, OBS_PASSIVE);
+	snprintf(c->ip, sizeof(c->ip), "%s", o->ip);
+	c->port = o->port;
+	snprintf(c->sni, sizeof(c->sni), "%s", o->sni);
+	snprintf(c->protocol, sizeof(c->protocol), "%s", o->protocol);
+	c->time = o->time;
+	c->status = o->status;
+	snprintf(c->version, sizeof(c->version), "%s", o->version);
+	snprintf(c->cipher, sizeof(c->cipher), "%s", o->cipher);
+	snprintf(c->group, sizeof(c->group), "%s", o->group);
+	snprintf(c->banner, sizeof(c->banner), "%s", o->banner);
+	c->chain_len = o->chain_len;
+	if (o->chain_len > 0) {
+		snprintf(c->leaf_subject, sizeof(c->leaf_subject), "%s",
+		    o->chain[0].subject);
+		cert_hex(o->chain[0].sha256, CERT_SHA256_LEN, c->leaf_sha256);
+		snprintf(c->last_issuer, sizeof(c->last_issuer), "%s",
+		    o->chain[o->chain_len - 1].issuer);
+	}
+}
+
+static void
+obs_pkt(const struct pkt *p, void *arg)
+{
+	assert_int_equal(passive_packet(arg, p), 0);
+}
+
+static void
+sniff_file(const char *name, struct obs_list *l, struct passive_stats *st)
+{
+	const char *src = getenv("CERTSWEEP_SRC");
+	char path[4096];
+	struct capture *cap;
+	struct passive *ps;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(path, sizeof(path), "%s/tests/data/pcaps/%s",
+	    src != NULL ? src : ".", name);
+	ps = passive_new(NULL, collect, l);
+	cap = capture_open_offline(path, NULL);
+	assert_non_null(cap);
+	assert_int_equal(capture_loop(cap, obs_pkt, ps), 0);
+	capture_close(cap);
+	passive_flush(ps);
+	passive_get_stats(ps, st);
+	passive_free(ps);
+}
+
+/* 00:00 UTC of the capture's first-packet day (corpus MANIFEST) and the
+ * next midnight: the ServerHello time must fall inside. */
+static void
+assert_day(int64_t t, int64_t day)
+{
+	assert_true(t >= day && t < day + 86400);
+}
+
+/*
+ * Expected values: zeek expected/<test>/ssl.log (version, cipher, curve,
+ * server_name, resp_h/p) and x509.log (fingerprint = SHA-256 of the DER,
+ * subject, issuer); Arkime expected/arkime/ssl-selfsign.test.json.
+ */
+static void
+test_observations(void **state)
+{
+	struct passive_stats st;
+	struct obs_list l;
+	size_t i;
+
+	(void)state;
+	sniff_file("ecdhe.pcap", &l, &st);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.o[0].ip, "74.125.239.97");
+	assert_int_equal(l.o[0].port, 443);
+	assert_int_equal(l.o[0].status, SCAN_OK);
+	assert_string_equal(l.o[0].protocol, "tls");
+	assert_string_equal(l.o[0].version, "TLSv1.2");
+	assert_string_equal(l.o[0].cipher,
+	    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA");
+	assert_string_equal(l.o[0].group, "secp256r1");
+	assert_string_equal(l.o[0].sni, "");
+	assert_int_equal(l.o[0].chain_len, 3);
+	assert_string_equal(l.o[0].leaf_sha256, "a97a22b691caf62c1623d14abf8a"
+	    "31ac915f14d87f77d8a37c47eb4785b484ad");
+	assert_string_equal(l.o[0].last_issuer,
+	    "OU=Equifax Secure Certificate Authority,O=Equifax,C=US");
+	assert_day(l.o[0].time, 1398470400);		/* 2014-04-26 */
+	assert_int_equal(st.observations, 1);
+
+	sniff_file("tls1_1.pcap", &l, &st);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.o[0].ip, "216.58.192.14");
+	assert_string_equal(l.o[0].version, "TLSv1.1");
+	assert_string_equal(l.o[0].cipher,
+	    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
+	assert_int_equal(l.o[0].chain_len, 3);
+	assert_string_equal(l.o[0].leaf_sha256, "22a920a5ec03c819b569ed0fa8b7"
+	    "df258e3e7ea11fdd15b83b6fa45f3e863036");
+
+	sniff_file("smtp-starttls.pcap", &l, &st);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.o[0].ip, "74.125.142.26");
+	assert_int_equal(l.o[0].port, 25);
+	assert_string_equal(l.o[0].protocol, "smtp");
+	assert_string_equal(l.o[0].version, "TLSv1.2");
+	assert_string_equal(l.o[0].cipher,
+	    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	assert_int_equal(l.o[0].chain_len, 3);
+	assert_string_equal(l.o[0].leaf_subject,
+	    "CN=mx.google.com,O=Google Inc,L=Mountain View,ST=California,C=US");
+	assert_string_equal(l.o[0].leaf_sha256, "4f0a1ac1c6e873c8805fe2fc56c7"
+	    "aac77025f1dcbbbf907e768f1ec88c3485db");
+	assert_true(strncmp(l.o[0].banner, "220 mx.google.com ESMTP", 23)
+	    == 0);
+	assert_int_equal(st.starttls_flows, 1);
+	assert_day(l.o[0].time, 1400112000);		/* 2014-05-15 */
+
+	/* TLS 1.3: parameters in clear, certificates encrypted. */
+	sniff_file("tls13-ech.pcap", &l, &st);
+	assert_int_equal(l.n, 2);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(l.o[i].ip, "162.159.138.85");
+		assert_string_equal(l.o[i].version, "TLSv1.3");
+		assert_string_equal(l.o[i].cipher, "TLS_AES_128_GCM_SHA256");
+		assert_string_equal(l.o[i].group, "x25519");
+		assert_string_equal(l.o[i].sni, "cloudflare-ech.com");
+		assert_int_equal(l.o[i].chain_len, 0);
+		assert_int_equal(l.o[i].status, SCAN_OK);
+	}
+
+	/* SSL 3.0 on port 4443 over BSD loopback (Arkime). */
+	sniff_file("ssl-selfsign.pcap", &l, &st);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.o[0].port, 4443);
+	assert_string_equal(l.o[0].version, "SSLv3");
+	assert_string_equal(l.o[0].cipher, "TLS_RSA_WITH_AES_256_CBC_SHA");
+	assert_int_equal(l.o[0].chain_len, 1);
+	assert_string_equal(l.o[0].leaf_subject, "CN=molochftw");
+
+	sniff_file("tls-expired-cert.pcap", &l, &st);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(st.tls_flows, 2);
+	assert_int_equal(st.parse_errors, 0);
+	assert_int_equal(st.bad_certs, 0);
+	assert_non_null(strstr(l.o[0].leaf_subject, "CN=www.spidh.org"));
+	assert_non_null(strstr(l.o[1].leaf_subject, "CN=www.tobu-estate.com"));
+}
+
 int
 main(void)
 {
@@ -481,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_guess),
 		cmocka_unit_test(test_smtp_capture),
+		cmocka_unit_test(test_observations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
