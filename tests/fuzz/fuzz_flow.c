@@ -24,12 +24,23 @@ struct track {
 
 static uint8_t payload_buf[4096 + 256];
 
+/* The flow's index from its non-443 port: a bare SYN from port 443 makes
+ * 443 the client, which is legitimate. */
+static size_t
+flow_index(const struct flow *f)
+{
+	const struct flow_info *in = flow_get_info(f);
+
+	return (size_t)(in->client_port == 443 ? in->server_port :
+	    in->client_port) - 40000u;
+}
+
 static void
 on_data(struct flow *f, enum flow_dir d, const uint8_t *p, size_t n,
     void *arg)
 {
 	struct track *t = arg;
-	size_t i, fi = flow_get_info(f)->client_port - 40000u;
+	size_t i, fi = flow_index(f);
 
 	if (fi >= NFLOWS || n == 0)
 		abort();
@@ -48,7 +59,7 @@ static void
 on_close(struct flow *f, enum flow_end why, void *arg)
 {
 	struct track *t = arg;
-	size_t fi = flow_get_info(f)->client_port - 40000u;
+	size_t fi = flow_index(f);
 
 	(void)why;
 	if (fi < NFLOWS) {		/* a new flow may reuse the ports */
