@@ -14,7 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -663,6 +666,76 @@ test_truncated_file(void **state)
 	assert_non_null(strstr(msg, path));
 }
 
+/*
+ * Live capture on the loopback device, in a child process because the
+ * privilege drop cannot be undone: as root, the child opens "lo", must
+ * end up as nobody with no way back, and must stop on SIGTERM with the
+ * loop reporting the interruption.  Skipped when not root or when the
+ * device cannot be opened here.
+ */
+static void
+test_live(void **state)
+{
+	struct capture_opts opts = {
+		.bpf = "tcp port 9", .duration = 60, .user = "nobody",
+	};
+	struct capture_opts bad = { .bpf = "tcp port", .user = "nobody" };
+	struct passwd *pw;
+	struct capture *cap;
+	int status, pipefd[2], i = -2;
+	char c;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL)
+		skip();
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (capture_open_live("lo", &bad) != NULL)
+			_exit(10);	/* a bad filter must fail */
+		if ((cap = capture_open_live("lo", &opts)) == NULL)
+			_exit(77);	/* no capture device here */
+		if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
+		    getgid() != pw->pw_gid || setuid(0) != -1)
+			_exit(11);
+		/* Until capture_loop() has its handler, SIGTERM is ignored
+		 * (the parent repeats it), so the race cannot kill us. */
+		signal(SIGTERM, SIG_IGN);
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(12);
+		if (capture_loop(cap, NULL, NULL) != 0)
+			_exit(13);
+		if (!capture_interrupted(cap))
+			_exit(14);
+		capture_close(cap);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) == 1) {
+		for (i = 0; i < 600; i++) {
+			kill(pid, SIGTERM);
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+			usleep(50 * 1000);
+		}
+	}
+	close(pipefd[0]);
+	if (i == 600) {
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		fail_msg("the capture loop did not stop on SIGTERM");
+	}
+	if (i == -2)		/* the child gave up before it was ready */
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
@@ -678,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_pcapng),
 		cmocka_unit_test(test_truncated_file),
+		cmocka_unit_test(test_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
