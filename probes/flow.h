@@ -74,7 +74,7 @@ struct flow_limits {
 	int64_t		 linger;	/* seconds a flow closed by FIN/RST
 					   stays to absorb its stragglers;
 					   30 (at most idle_timeout) */
-	size_t		 dir_bytes;	/* bytes delivered per direction; 64 KiB */
+	size_t		 dir_bytes;	/* delivered per direction; 64 KiB */
 	size_t		 ooo_segs;	/* out-of-order segments held per
 					   direction; 32 */
 	size_t		 ooo_total;	/* out-of-order bytes held by the whole

@@ -120,7 +120,7 @@ struct passive_stats {
 	uint64_t	 server_hellos;
 	uint64_t	 observations;	/* emitted */
 	uint64_t	 parse_errors;	/* tlswire gave up on a direction */
-	uint64_t	 bad_certs;	/* DER that cert_record_from_der refused */
+	uint64_t	 bad_certs;	/* DER that cert.c refused */
 };
 
 /*

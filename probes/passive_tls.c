@@ -54,7 +54,7 @@ struct pflow {
 	bool			 have_alert;
 	bool			 emitted;
 	uint8_t			 alert;
-	struct observation	 obs;		/* filled as messages come */
+	struct observation	*obs;		/* from the first TLS byte on */
 };
 
 struct passive {
@@ -80,9 +80,10 @@ static void
 ev_client_hello(void *arg, const struct tlswire_client_hello *ch)
 {
 	struct pflow *pf = arg;
+	struct observation *o = pf->obs;
 
 	pf->ps->st.client_hellos++;
-	copy_text(pf->obs.sni, sizeof(pf->obs.sni), ch->sni.data,
+	copy_text(o->sni, sizeof(o->sni), ch->sni.data,
 	    ch->sni.len);
 }
 
@@ -90,33 +91,34 @@ static void
 ev_server_hello(void *arg, const struct tlswire_server_hello *sh)
 {
 	struct pflow *pf = arg;
+	struct observation *o = pf->obs;
 	const struct flow_info *in = flow_get_info(pf->flow);
 	const char *name;
 
 	pf->ps->st.server_hellos++;
 	pf->have_sh = true;
-	pf->obs.time = in->last_sec;	/* the packet carrying it */
+	o->time = in->last_sec;	/* the packet carrying it */
 	if ((name = tlswire_version_name(sh->version)) != NULL)
-		snprintf(pf->obs.version, sizeof(pf->obs.version), "%s", name);
+		snprintf(o->version, sizeof(o->version), "%s", name);
 	else
-		snprintf(pf->obs.version, sizeof(pf->obs.version), "0x%04x",
+		snprintf(o->version, sizeof(o->version), "0x%04x",
 		    sh->version);
 	if ((name = tlswire_cipher_name(sh->cipher)) != NULL)
-		snprintf(pf->obs.cipher, sizeof(pf->obs.cipher), "%s", name);
+		snprintf(o->cipher, sizeof(o->cipher), "%s", name);
 	else
-		snprintf(pf->obs.cipher, sizeof(pf->obs.cipher), "0x%04x",
+		snprintf(o->cipher, sizeof(o->cipher), "0x%04x",
 		    sh->cipher);
 	if (sh->key_share_group != 0 &&
 	    (name = tlswire_group_name(sh->key_share_group)) != NULL)
-		snprintf(pf->obs.group, sizeof(pf->obs.group), "%s", name);
-	copy_text(pf->obs.alpn, sizeof(pf->obs.alpn), sh->alpn.data,
+		snprintf(o->group, sizeof(o->group), "%s", name);
+	copy_text(o->alpn, sizeof(o->alpn), sh->alpn.data,
 	    sh->alpn.len);
 }
 
 static void
 add_cert(struct pflow *pf, const uint8_t *der, size_t len)
 {
-	struct observation *o = &pf->obs;
+	struct observation *o = pf->obs;
 	struct cert_record rec;
 
 	if (o->chain_len >= CHAIN_MAX)
@@ -141,13 +143,14 @@ static void
 ev_server_kx(void *arg, const struct tlswire_server_kx *kx)
 {
 	struct pflow *pf = arg;
+	struct observation *o = pf->obs;
 	const char *name;
 
 	if (kx->kind == TLSWIRE_SKE_ECDHE &&
 	    (name = tlswire_group_name(kx->named_curve)) != NULL)
-		snprintf(pf->obs.group, sizeof(pf->obs.group), "%s", name);
+		snprintf(o->group, sizeof(o->group), "%s", name);
 	else if (kx->kind == TLSWIRE_SKE_DHE)
-		snprintf(pf->obs.group, sizeof(pf->obs.group), "dh%u",
+		snprintf(o->group, sizeof(o->group), "dh%u",
 		    kx->dh_prime_bits);
 }
 
@@ -167,11 +170,12 @@ static void
 ev_sslv2_hello(void *arg, const struct tlswire_sslv2_server_hello *sh)
 {
 	struct pflow *pf = arg;
+	struct observation *o = pf->obs;
 
 	pf->ps->st.server_hellos++;
 	pf->have_sh = true;
-	pf->obs.time = flow_get_info(pf->flow)->last_sec;
-	snprintf(pf->obs.version, sizeof(pf->obs.version), "SSLv2");
+	o->time = flow_get_info(pf->flow)->last_sec;
+	snprintf(o->version, sizeof(o->version), "SSLv2");
 	/* The client picks the cipher later, in CLIENT-MASTER-KEY. */
 	if (sh->cert_type == 1 && sh->cert.len > 0)
 		add_cert(pf, sh->cert.data, sh->cert.len);
@@ -187,7 +191,9 @@ pflow_free(void *arg)
 		if (pf->dir[d].parser_on)
 			tlswire_parser_free(&pf->dir[d].parser);
 	free(pf->stls);
-	observation_clear(&pf->obs);
+	if (pf->obs != NULL)
+		observation_clear(pf->obs);
+	free(pf->obs);
 	free(pf);
 }
 
@@ -199,7 +205,6 @@ pflow_new(struct passive *ps, struct flow *f)
 
 	pf->ps = ps;
 	pf->flow = f;
-	pf->obs.time = flow_get_info(f)->first_sec;
 	c->ev = (struct tlswire_events){
 		.arg = pf,
 		.on_client_hello = ev_client_hello,
@@ -229,7 +234,7 @@ static void
 pflow_emit(struct pflow *pf)
 {
 	struct pdir *s = &pf->dir[FLOW_S2C];
-	struct observation *o = &pf->obs;
+	struct observation *o = pf->obs;
 	const char *alert;
 
 	if (pf->emitted || s->mode != DM_TLS)
@@ -271,6 +276,10 @@ tls_start(struct pflow *pf, enum flow_dir d)
 
 	pd->mode = DM_TLS;
 	pd->parser_on = true;
+	if (pf->obs == NULL) {
+		pf->obs = xcalloc(1, sizeof(*pf->obs));
+		pf->obs->time = flow_get_info(pf->flow)->first_sec;
+	}
 	tlswire_parser_init(&pd->parser, d == FLOW_C2S ? TLSWIRE_DIR_CLIENT :
 	    TLSWIRE_DIR_SERVER, pf->ps->opts.max_cert, &pd->ev);
 	if (!pf->counted_tls) {
@@ -344,8 +353,9 @@ judge(struct pflow *pf, enum flow_dir d)
 		break;
 	}
 	if (pf->stls == NULL && !pf->ps->opts.no_starttls) {
-		proto = passive_guess_proto(flow_get_info(pf->flow)->server_port,
-		    d, pd->peek, pd->npeek);
+		proto = passive_guess_proto(
+		    flow_get_info(pf->flow)->server_port, d, pd->peek,
+		    pd->npeek);
 		if (proto != PASSIVE_PROTO_NONE) {
 			pf->stls = xcalloc(1, sizeof(*pf->stls));
 			passive_stls_init(pf->stls, proto);
@@ -400,6 +410,11 @@ on_data(struct flow *f, enum flow_dir d, const uint8_t *p, size_t n,
 		flow_set_user(f, pf, pflow_free);
 	}
 	dir_input(pf, d, p, n);
+	/* Neither side is TLS nor a STARTTLS dialogue: drop the state now;
+	 * the flow is done, so nothing more comes here. */
+	if (pf->dir[FLOW_C2S].mode == DM_OFF &&
+	    pf->dir[FLOW_S2C].mode == DM_OFF && pf->obs == NULL)
+		flow_set_user(f, NULL, NULL);
 }
 
 static void

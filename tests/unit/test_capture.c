@@ -65,7 +65,7 @@ append_tcp(struct frame *f)
 	put16(t + 2, 443);
 	put32(t + 4, 0x01020304);
 	put32(t + 8, 0xa0b0c0d0);
-	t[12] = 6 << 4;			/* 24-byte header: one NOP option word */
+	t[12] = 6 << 4;			/* 24 bytes: one word of NOPs */
 	t[13] = PKT_ACK | PKT_PSH;
 	t[20] = t[21] = t[22] = t[23] = 1;
 	append(f, t, sizeof(t));
@@ -483,7 +483,7 @@ test_corpus(void **state)
 	} cases[] = {
 		{ "openssl-tls1.pcap", 20, 1, 443, 318, 4472 },
 		{ "openssl-tls1_2.pcap", 20, 1, 443, 420, 4478 },
-		{ "ssl-selfsign.pcap", 20, 1, 4443, 1189, 5526 },	/* NULL */
+		{ "ssl-selfsign.pcap", 20, 1, 4443, 1189, 5526 }, /* NULL */
 		{ "ecdhe.pcap", 28, 1, 443, 420, 4673 },
 		{ "smtp-starttls.pcap", 37, 1, 25, 823, 4804 },
 		{ "tls1_1.pcap", 23, 1, 443, 403, 4812 },

@@ -528,9 +528,10 @@ test_random(void **state)
 			rnd = rnd * 1103515245 + 12345;
 			if ((rnd >> 16) % 5 == 0)
 				seg(&c, FLOW_S2C, offs[i], lens[i], 0);
-			assert_true(c.s->len[FLOW_S2C] <= FLOW_DEFAULT_DIR_BYTES);
-			assert_memory_equal(c.s->got[FLOW_S2C], stream[FLOW_S2C],
-			    c.s->len[FLOW_S2C]);
+			assert_true(c.s->len[FLOW_S2C] <=
+			    FLOW_DEFAULT_DIR_BYTES);
+			assert_memory_equal(c.s->got[FLOW_S2C],
+			    stream[FLOW_S2C], c.s->len[FLOW_S2C]);
 		}
 		assert_prefix(&c, FLOW_S2C, total < FLOW_DEFAULT_DIR_BYTES ?
 		    total : FLOW_DEFAULT_DIR_BYTES);

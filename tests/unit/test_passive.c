@@ -136,7 +136,7 @@ test_detect(void **state)
 		{ "\x16\x03\x01\x02\x00\x01", 6, PASSIVE_TLS },
 		{ "\x16\x03\x00\x00\x40\x02", 6, PASSIVE_TLS },	/* SSL 3.0 */
 		{ "\x16\x03\x04\x00\x40", 5, PASSIVE_TLS },
-		{ "\x16\x03\x03\x00\x40\x0b", 6, PASSIVE_NOT_TLS },	/* cert */
+		{ "\x16\x03\x03\x00\x40\x0b", 6, PASSIVE_NOT_TLS }, /* cert */
 		{ "\x16\x03\x05\x00\x40", 5, PASSIVE_NOT_TLS },
 		{ "\x16\x02\x01", 3, PASSIVE_NOT_TLS },
 		{ "\x16\x03\x01\x00\x00", 5, PASSIVE_NOT_TLS },	/* empty */
