@@ -29,6 +29,9 @@ enum opt_id {
 	OPT_CONCURRENCY = 'c',
 	OPT_QUIET = 'q',
 	OPT_VERBOSE = 'v',
+	OPT_OUTPUT = 'o',
+	OPT_READ = 'r',
+	OPT_IFACE = 'i',
 	OPT_INPUT_LIST = 256,
 	OPT_EXCLUDE,
 	OPT_EXCLUDE_FILE,
@@ -60,11 +63,26 @@ enum opt_id {
 	OPT_KEY,
 	OPT_PASSWORD_ENV,
 	OPT_HOSTNAME,
+	OPT_ENUM,
+	OPT_OCSP,
+	OPT_RESUME,
+	OPT_FORMAT,
+	OPT_SCAN,
+	OPT_SINCE,
+	OPT_TABLE,
+	OPT_LISTEN,
+	OPT_EVERY,
+	OPT_BPF,
+	OPT_DURATION,
+	OPT_SNAPLEN,
+	OPT_USER,
+	OPT_EMIT_TARGETS,
 };
 
 #define C(x)		(1u << CMD_##x)
 #define C_ALL		((1u << CMD__MAX) - 1)
-#define C_JUDGE		(C(SCAN) | C(INSPECT) | C(SNIFF))
+#define C_SWEEP		(C(SCAN) | C(SERVE))
+#define C_JUDGE		(C(SCAN) | C(INSPECT) | C(SNIFF) | C(SERVE))
 
 struct cli_opt {
 	const char	*name;
@@ -75,36 +93,42 @@ struct cli_opt {
 };
 
 static const struct cli_opt opts[] = {
-	{ "ports", OPT_PORTS, "LIST", C(SCAN),
+	{ "ports", OPT_PORTS, "LIST", C_SWEEP,
 	  "ports for targets without one: 443,8443,9000-9010 (default 443)" },
-	{ "input-list", OPT_INPUT_LIST, "FILE", C(SCAN),
+	{ "input-list", OPT_INPUT_LIST, "FILE", C_SWEEP,
 	  "read targets from FILE, one per line; - is stdin (alias -iL)" },
-	{ "exclude", OPT_EXCLUDE, "LIST", C(SCAN),
+	{ "exclude", OPT_EXCLUDE, "LIST", C_SWEEP,
 	  "skip these addresses, CIDRs or ranges (comma-separated)" },
-	{ "exclude-file", OPT_EXCLUDE_FILE, "FILE", C(SCAN),
+	{ "exclude-file", OPT_EXCLUDE_FILE, "FILE", C_SWEEP,
 	  "skip the addresses listed in FILE" },
-	{ "starttls", OPT_STARTTLS, "PROTO", C(SCAN),
+	{ "starttls", OPT_STARTTLS, "PROTO", C_SWEEP,
 	  "auto (by port, default), none (TLS at once) or smtp, imap, ..." },
-	{ "ehlo", OPT_EHLO, "NAME", C(SCAN),
+	{ "ehlo", OPT_EHLO, "NAME", C_SWEEP,
 	  "our name in SMTP EHLO (default certsweep.invalid)" },
-	{ "xmpp-domain", OPT_XMPP_DOMAIN, "NAME", C(SCAN),
+	{ "xmpp-domain", OPT_XMPP_DOMAIN, "NAME", C_SWEEP,
 	  "XMPP domain to open the stream to (default: SNI or host)" },
-	{ "sni", OPT_SNI, "NAME", C(SCAN),
+	{ "sni", OPT_SNI, "NAME", C_SWEEP,
 	  "server name to send to IP targets (hostnames send their own)" },
-	{ "concurrency", OPT_CONCURRENCY, "N", C(SCAN),
+	{ "concurrency", OPT_CONCURRENCY, "N", C_SWEEP,
 	  "connections in flight (default 1000)" },
-	{ "threads", OPT_THREADS, "N", C(SCAN),
+	{ "threads", OPT_THREADS, "N", C_SWEEP,
 	  "event loops, one per thread (default: one per core)" },
-	{ "rate", OPT_RATE, "N", C(SCAN),
+	{ "rate", OPT_RATE, "N", C_SWEEP,
 	  "new connections per second (default: no limit)" },
-	{ "timeout", OPT_TIMEOUT, "SEC", C(SCAN),
+	{ "timeout", OPT_TIMEOUT, "SEC", C_SWEEP,
 	  "limit for each step: connect, handshake (default 5)" },
-	{ "retries", OPT_RETRIES, "N", C(SCAN),
+	{ "retries", OPT_RETRIES, "N", C_SWEEP,
 	  "extra attempts after a timeout or reset (default 0)" },
-	{ "grab", OPT_GRAB, "MODE", C(SCAN),
+	{ "grab", OPT_GRAB, "MODE", C_SWEEP,
 	  "openssl: a full handshake per endpoint (default for now)" },
-	{ "alpn", OPT_ALPN, "LIST", C(SCAN),
+	{ "alpn", OPT_ALPN, "LIST", C_SWEEP,
 	  "offer these ALPN protocols, e.g. h2,http/1.1 (default none)" },
+	{ "enum", OPT_ENUM, NULL, C_SWEEP,
+	  "also enumerate protocol versions, cipher suites and groups" },
+	{ "ocsp", OPT_OCSP, NULL, C_JUDGE,
+	  "ask each leaf's OCSP responder (a short extra request)" },
+	{ "resume", OPT_RESUME, NULL, C(SCAN),
+	  "finish the last interrupted sweep of the same targets" },
 	{ "seed", OPT_SEED, "N", C(SCAN),
 	  "seed of the target order (default: random)" },
 	{ "shard", OPT_SHARD, "K/N", C(SCAN),
@@ -133,13 +157,41 @@ static const struct cli_opt opts[] = {
 	  "check this private key against the certificate (never kept)" },
 	{ "password-env", OPT_PASSWORD_ENV, "VAR", C(INSPECT),
 	  "read the PKCS#12 or key password from environment variable VAR" },
-	{ "geoip-city", OPT_GEOIP_CITY, "FILE", C(SCAN) | C(SNIFF),
+	{ "geoip-city", OPT_GEOIP_CITY, "FILE", C_SWEEP | C(SNIFF),
 	  "MaxMind City/Country database: country and city per endpoint" },
-	{ "geoip-asn", OPT_GEOIP_ASN, "FILE", C(SCAN) | C(SNIFF),
+	{ "geoip-asn", OPT_GEOIP_ASN, "FILE", C_SWEEP | C(SNIFF),
 	  "MaxMind ASN database: AS number and organisation" },
+	{ "format", OPT_FORMAT, "FMT", C(REPORT),
+	  "html (default), csv or json" },
+	{ "scan", OPT_SCAN, "ID", C(REPORT),
+	  "report on this sweep (default: the inventory as last seen)" },
+	{ "since", OPT_SINCE, "TIME", C(REPORT),
+	  "only endpoints seen since TIME (2024-05-01 or Unix seconds)" },
+	{ "output", OPT_OUTPUT, "FILE", C(REPORT),
+	  "write to FILE (csv: a directory, one file per table)" },
+	{ "table", OPT_TABLE, "NAME", C(REPORT),
+	  "csv: only this table (endpoints, certificates, findings)" },
+	{ "listen", OPT_LISTEN, "ADDR:PORT", C(SERVE),
+	  "where to answer HTTP (default 127.0.0.1:9655)" },
+	{ "every", OPT_EVERY, "DURATION", C(SERVE),
+	  "sweep TARGETS every DURATION (30m, 6h, 1d)" },
+	{ "read", OPT_READ, "FILE", C(SNIFF),
+	  "read a capture file (pcap or pcapng)" },
+	{ "interface", OPT_IFACE, "IFACE", C(SNIFF),
+	  "capture live on IFACE (needs root; drops it after opening)" },
+	{ "bpf", OPT_BPF, "EXPR", C(SNIFF),
+	  "capture filter, e.g. 'tcp port 443'" },
+	{ "duration", OPT_DURATION, "SEC", C(SNIFF),
+	  "stop a live capture after SEC seconds" },
+	{ "snaplen", OPT_SNAPLEN, "N", C(SNIFF),
+	  "bytes kept of each packet (default 262144)" },
+	{ "user", OPT_USER, "NAME", C(SNIFF),
+	  "user to switch to after opening the device (default nobody)" },
+	{ "emit-targets", OPT_EMIT_TARGETS, "FILE", C(SNIFF),
+	  "write the servers seen as scan targets (host:port) to FILE" },
 	{ "db", OPT_DB, "PATH", C_ALL & ~C(INSPECT),
 	  "database file (default $CERTSWEEP_DB or ./certsweep.db)" },
-	{ "json", OPT_JSON, NULL, C_JUDGE,
+	{ "json", OPT_JSON, NULL, C_JUDGE | C(DIFF),
 	  "one JSON object per endpoint (or file) on stdout" },
 	{ "quiet", OPT_QUIET, NULL, C_ALL, "errors only; no progress line" },
 	{ "verbose", OPT_VERBOSE, NULL, C_ALL,
@@ -166,6 +218,22 @@ static const struct cli_cmd cmds[] = {
 	  "Judge certificates in files: PEM or DER certificates and chains\n"
 	  "(leaf first), PKCS#12 bundles and PKCS#10 requests.  Nothing is\n"
 	  "stored; exit 1 with --fail-on, 2 for a file that cannot be read." },
+	{ "sniff", CMD_SNIFF, "sniff (-r FILE | -i IFACE) [OPTIONS]",
+	  "Find certificates in traffic: a capture file or a live interface.\n"
+	  "TLS 1.2 and earlier show their certificates; TLS 1.3 encrypts them\n"
+	  "(versions, ciphers and SNI are still recorded)." },
+	{ "report", CMD_REPORT, "report [OPTIONS]",
+	  "Write the inventory as one self-contained HTML file, CSV or JSON." },
+	{ "diff", CMD_DIFF, "diff [OPTIONS] [SCAN_A [SCAN_B]]",
+	  "What changed between two sweeps (default: the last two): new and\n"
+	  "vanished endpoints, changed certificates, new and resolved\n"
+	  "findings.  Exit 1 when something changed." },
+	{ "serve", CMD_SERVE, "serve [OPTIONS] [TARGET...]",
+	  "Prometheus exporter: /metrics from the database, /probe?target=\n"
+	  "host:port for a live scan; with --every, sweeps TARGET... on a\n"
+	  "schedule." },
+	{ "db", CMD_DB, "db merge OUT IN...",
+	  "Merge databases (e.g. of --shard runs) into OUT." },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -400,6 +468,82 @@ judge_option(int id, const char *arg, struct config *cfg)
 	}
 }
 
+/* --every: "90", "30s", "15m", "6h", "1d" -> seconds. */
+static int
+parse_duration(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v, unit = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && errno == 0 && end[0] != '\0' && end[1] == '\0') {
+		switch (end[0]) {
+		case 's': unit = 1; end++; break;
+		case 'm': unit = 60; end++; break;
+		case 'h': unit = 3600; end++; break;
+		case 'd': unit = 86400; end++; break;
+		default: break;
+		}
+	}
+	if (end == s || *end != '\0' || errno != 0 || !(v > 0) ||
+	    v * unit > 366 * 86400.0) {
+		log_error("--%s \"%s\": expected a duration such as 90, 30s, "
+		    "15m, 6h or 1d", opt, s);
+		return -1;
+	}
+	*out = v * unit;
+	return 0;
+}
+
+/* Options of report, diff, serve and sniff; 1 when id is not one. */
+static int
+output_option(int id, const char *arg, struct config *cfg)
+{
+	unsigned long u;
+
+	switch (id) {
+	case OPT_FORMAT:
+		if (strcmp(arg, "html") != 0 && strcmp(arg, "csv") != 0 &&
+		    strcmp(arg, "json") != 0) {
+			log_error("--format \"%s\": expected html, csv or json",
+			    arg);
+			return -1;
+		}
+		cfg->format = arg;
+		return 0;
+	case OPT_SCAN:
+		if (parse_uint("scan", arg, 1, LONG_MAX, &u) == -1)
+			return -1;
+		cfg->scan_id = (int64_t)u;
+		return 0;
+	case OPT_SINCE:
+		return parse_time(arg, &cfg->since);
+	case OPT_EVERY:
+		return parse_duration("every", arg, &cfg->every);
+	case OPT_DURATION:
+		return parse_duration("duration", arg, &cfg->duration);
+	case OPT_SNAPLEN:
+		if (parse_uint("snaplen", arg, 64, 262144, &u) == -1)
+			return -1;
+		cfg->snaplen = (int)u;
+		return 0;
+	case OPT_OUTPUT:	cfg->output = arg; return 0;
+	case OPT_TABLE:		cfg->table = arg; return 0;
+	case OPT_LISTEN:	cfg->listen = arg; return 0;
+	case OPT_READ:		cfg->read_file = arg; return 0;
+	case OPT_IFACE:		cfg->iface = arg; return 0;
+	case OPT_BPF:		cfg->bpf = arg; return 0;
+	case OPT_USER:		cfg->user = arg; return 0;
+	case OPT_EMIT_TARGETS:	cfg->emit_targets = arg; return 0;
+	case OPT_ENUM:		cfg->enumerate = true; return 0;
+	case OPT_OCSP:		cfg->ocsp = true; return 0;
+	case OPT_RESUME:	cfg->resume = true; return 0;
+	default:
+		return 1;
+	}
+}
+
 /* Options that feed the target iterator; 1 when id is not one of them. */
 static int
 target_option(int id, const char *arg, struct targets *tg)
@@ -484,6 +628,8 @@ apply_option(int id, const char *arg, struct config *cfg, struct targets *tg)
 		return rc;
 	if ((rc = judge_option(id, arg, cfg)) != 1)
 		return rc;
+	if ((rc = output_option(id, arg, cfg)) != 1)
+		return rc;
 	switch (id) {
 	case OPT_SNI:		cfg->sni = arg; break;
 	case OPT_EHLO:		cfg->ehlo = arg; break;
@@ -563,7 +709,48 @@ build_getopt(const struct cli_cmd *c, struct option *lopts, char *shorts,
 	memset(&lopts[n], 0, sizeof(lopts[n]));
 }
 
-/* Positional arguments: scan's are targets; the others keep them. */
+/* What each command wants besides options; -1 after an error. */
+static int
+check_args(const struct cli_cmd *c, const struct config *cfg)
+{
+	switch (c->cmd) {
+	case CMD_INSPECT:
+		if (cfg->nargs > 0)
+			return 0;
+		log_error("inspect: no files; give certificates, chains, "
+		    "PKCS#12 bundles or CSRs (see 'certsweep inspect --help')");
+		return -1;
+	case CMD_SNIFF:
+		if ((cfg->read_file == NULL) != (cfg->iface == NULL) &&
+		    cfg->nargs == 0)
+			return 0;
+		log_error("sniff: give either -r FILE or -i IFACE (see "
+		    "'certsweep sniff --help')");
+		return -1;
+	case CMD_DIFF:
+		if (cfg->nargs <= 2)
+			return 0;
+		log_error("diff: at most two sweep ids, e.g. 'certsweep diff 3 "
+		    "5'");
+		return -1;
+	case CMD_DB:
+		if (cfg->nargs >= 3 && strcmp(cfg->args[0], "merge") == 0)
+			return 0;
+		log_error("db: expected 'certsweep db merge OUT IN...'");
+		return -1;
+	case CMD_REPORT:
+		if (cfg->nargs == 0)
+			return 0;
+		log_error("report: unexpected argument \"%s\" (see "
+		    "'certsweep report --help')", cfg->args[0]);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/* Positional arguments: scan's and serve's are targets; the others keep
+ * them for their command. */
 static enum cli_rc
 take_args(const struct cli_cmd *c, int argc, char **argv, struct config *cfg,
     struct targets *tg)
@@ -572,21 +759,23 @@ take_args(const struct cli_cmd *c, int argc, char **argv, struct config *cfg,
 
 	cfg->args = argv + optind;
 	cfg->nargs = argc - optind;
-	if (c->cmd == CMD_INSPECT && cfg->nargs == 0) {
-		log_error("inspect: no files; give certificates, chains, "
-		    "PKCS#12 bundles or CSRs (see 'certsweep inspect --help')");
+	if (check_args(c, cfg) == -1)
 		return CLI_EXIT_USAGE;
-	}
-	if (c->cmd != CMD_SCAN)
+	if (c->cmd != CMD_SCAN && c->cmd != CMD_SERVE)
 		return CLI_RUN;
 	for (int i = optind; i < argc; i++)
 		if (targets_add(tg, argv[i], err, sizeof(err)) == -1) {
 			log_error("%s", err);
 			return CLI_EXIT_USAGE;
 		}
-	if (targets_total(tg) == 0) {
+	if (c->cmd == CMD_SCAN && targets_total(tg) == 0) {
 		log_error("scan: no targets; give addresses, CIDRs or hostnames, "
 		    "or -iL FILE (see 'certsweep scan --help')");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->cmd == CMD_SERVE && (cfg->every > 0) != (targets_total(tg) > 0)) {
+		log_error("serve: --every needs targets, and targets need "
+		    "--every (see 'certsweep serve --help')");
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_RUN;
@@ -597,12 +786,13 @@ parse_cmd(const struct cli_cmd *c, int argc, char **argv, struct config *cfg,
     struct targets *tg)
 {
 	struct option lopts[NOPTS + 1];
-	char shorts[64];
+	char shorts[96];
 	int ch;
 
 	build_getopt(c, lopts, shorts, sizeof(shorts));
 	for (int i = 1; i < argc; i++)	/* nmap habit: "-iL FILE" */
-		if (c->cmd == CMD_SCAN && strcmp(argv[i], "-iL") == 0)
+		if ((c->cmd == CMD_SCAN || c->cmd == CMD_SERVE) &&
+		    strcmp(argv[i], "-iL") == 0)
 			argv[i] = (char *)(uintptr_t)"--input-list";
 	optind = 1;
 	opterr = 0;

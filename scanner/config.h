@@ -85,6 +85,31 @@ struct config {
 	const char	*hostname;	/* inspect --hostname */
 	const char	*key_path;	/* inspect --key */
 	const char	*password_env;	/* inspect --password-env */
+
+	/* scan: more */
+	bool		 enumerate;	/* --enum: versions, ciphers, groups */
+	bool		 ocsp;		/* --ocsp: live OCSP queries */
+	bool		 resume;	/* --resume: finish the last sweep */
+
+	/* report, diff */
+	const char	*format;	/* --format html|csv|json|text */
+	int64_t		 scan_id;	/* --scan ID, 0 = latest */
+	int64_t		 since;		/* --since TIME, 0 = none */
+	const char	*output;	/* -o FILE, NULL = stdout */
+	const char	*table;		/* --table NAME (csv) */
+
+	/* serve */
+	const char	*listen;	/* --listen ADDR:PORT */
+	double		 every;		/* --every DURATION (s), 0 = never */
+
+	/* sniff */
+	const char	*read_file;	/* -r FILE */
+	const char	*iface;		/* -i IFACE */
+	const char	*bpf;		/* --bpf EXPR */
+	double		 duration;	/* --duration SEC, 0 = until stopped */
+	int		 snaplen;	/* --snaplen N */
+	const char	*user;		/* --user NAME (drop root to) */
+	const char	*emit_targets;	/* --emit-targets FILE */
 };
 
 #endif /* CERTSWEEP_CONFIG_H */

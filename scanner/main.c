@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "scanner/cli.h"
+#include "scanner/commands.h"
 #include "scanner/config.h"
 #include "scanner/engine.h"
 #include "scanner/inspect.h"
@@ -141,6 +142,21 @@ run_inspect(const struct config *cfg)
 	return bad && rc != EXIT_RUNTIME ? EXIT_USAGE : rc;
 }
 
+static int
+run(const struct config *cfg, struct targets *tg)
+{
+	switch (cfg->command) {
+	case CMD_SCAN:		return run_scan(cfg, tg);
+	case CMD_INSPECT:	return run_inspect(cfg);
+	case CMD_SNIFF:		return cmd_sniff(cfg);
+	case CMD_REPORT:	return cmd_report(cfg);
+	case CMD_DIFF:		return cmd_diff(cfg);
+	case CMD_SERVE:		return cmd_serve(cfg, tg);
+	case CMD_DB:		return cmd_db(cfg);
+	default:		return EXIT_USAGE;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -157,10 +173,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		break;
 	default:
-		if (cfg.command == CMD_INSPECT)
-			rc = run_inspect(&cfg);
-		else
-			rc = run_scan(&cfg, tg);
+		rc = run(&cfg, tg);
 		break;
 	}
 	cli_free(&cfg);

@@ -34,6 +34,10 @@ const char	*scan_status_name(enum scan_status);
 int		 scan_status_from_name(const char *);
 
 struct x509_st;		/* OpenSSL's X509, kept opaque here */
+struct tls_enum;	/* --enum results (probes/enum.h) */
+
+/* Frees a struct tls_enum (probes/enum.c); NULL is a no-op. */
+void	tls_enum_free(struct tls_enum *);
 
 #define CERT_SHA256_LEN	32
 #define CHAIN_MAX	16	/* certificates kept per chain; the rest dropped */
@@ -153,6 +157,15 @@ struct observation {
 	struct finding	*findings;	/* owned; filled by the analysis */
 	size_t		 nfindings;
 	struct geo_info	 geo;		/* --geoip-city / --geoip-asn */
+	/* fingerprints, lower-case hex or JA4's own form; "" when unknown */
+	char		 ja3[33];	/* passive: the client's hello (MD5) */
+	char		 ja3s[33];	/* the server's answer (MD5) */
+	char		 ja4[40];	/* passive: the client's hello */
+	char		 jarm[63];	/* --enum: JARM of the server */
+	uint8_t		*ocsp_staple;	/* stapled OCSP response (DER), owned */
+	size_t		 ocsp_staple_len;
+	struct tls_enum	*tlsenum;	/* --enum results, owned (probes/enum.h);
+					   freed by observation_clear() */
 	char		 banner[256];	/* STARTTLS: the server's greeting line */
 	uint32_t	 injected;	/* STARTTLS: plaintext bytes the server
 					   sent after its go-ahead (injection) */

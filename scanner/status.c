@@ -77,4 +77,9 @@ observation_clear(struct observation *o)
 	free(o->findings);
 	o->findings = NULL;
 	o->nfindings = 0;
+	free(o->ocsp_staple);
+	o->ocsp_staple = NULL;
+	o->ocsp_staple_len = 0;
+	tls_enum_free(o->tlsenum);
+	o->tlsenum = NULL;
 }
