@@ -17,6 +17,8 @@ WARN	 = -Wall -Wextra -Werror -Wpedantic -Wformat=2 -Wshadow \
 	   -Wcast-qual -Wwrite-strings -Wvla -Wundef -Wimplicit-fallthrough
 HARDEN	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT	?= -O2 -g
+# make V=1 shows every command
+Q	 = $(if $(V),,@)
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -MMD -MP \
 	   -I. -DCERTSWEEP_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
@@ -34,7 +36,8 @@ all: $(BUILD)/certsweep
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(if $(V),:,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The schema is embedded in the binary: db/schema.sql -> C string.
 $(BUILD)/db/schema.h: db/schema.sql
@@ -46,14 +49,16 @@ $(BUILD)/db/migrate.o: $(BUILD)/db/schema.h
 $(BUILD)/db/migrate.o: CFLAGS += -I$(BUILD)/db
 
 $(BUILD)/libcertsweep.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/certsweep: $(BUILD)/scanner/main.o $(BUILD)/libcertsweep.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(V),:,echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_HOBJ) $(BUILD)/libcertsweep.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< \
+	@$(if $(V),:,echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< \
 	    $(UNIT_HOBJ) $(BUILD)/libcertsweep.a $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
