@@ -7,7 +7,11 @@
  *   S: :srv 670 * :STARTTLS successful, go ahead        -> TLS
  *   or S: :srv 691 * :STARTTLS failed                   -> refused
  *
- * A server that does not know CAP (421) still gets STARTTLS.  PING gets a
+ * A server that lists its capabilities without "tls" does not offer
+ * STARTTLS (the IRCv3 extension makes advertising it a MUST; InspIRCd
+ * without m_starttls silently ignores the command, which would leave us
+ * waiting): starttls-refused.  A server that does not know CAP (421)
+ * still gets STARTTLS.  PING gets a
  * PONG so servers that check for a live client before registering wait.
  * Notices may carry colour codes, so control bytes are allowed.
  */
@@ -35,6 +39,7 @@ _Static_assert(sizeof(irc_phase_names) / sizeof(irc_phase_names[0]) ==
 struct irc {
 	enum irc_phase	 phase;
 	bool		 noted;		/* banner noted */
+	bool		 has_tls;	/* "tls" in CAP LS */
 	char		 caps[PROBE_TEXT_MAX + 1];
 	struct line_reader lr;
 };
@@ -78,7 +83,8 @@ irc_cap(struct probe_ctx *ctx, struct irc *st, const char *p)
 	if (*p == ':')
 		p++;
 	while (*p != '\0') {
-		line_cap_add(st->caps, sizeof(st->caps), p, NULL);
+		if (line_cap_add(st->caps, sizeof(st->caps), p, "tls"))
+			st->has_tls = true;
 		p += strcspn(p, " ");
 		while (*p == ' ')
 			p++;
@@ -86,6 +92,9 @@ irc_cap(struct probe_ctx *ctx, struct irc *st, const char *p)
 	if (more)
 		return PROBE_MORE;
 	probe_note(ctx, "capabilities", st->caps);
+	if (!st->has_tls)
+		return probe_fail(ctx, SCAN_STARTTLS_REFUSED,
+		    "no tls in IRC capabilities: %s", st->caps);
 	return irc_starttls(ctx, st);
 }
 

@@ -5,12 +5,14 @@
 # them).  Source after lib.sh; call cs_ns_setup need first.
 #
 #   srv_postfix  DIR CERT   SMTP 25, submission 587, smtps 465
-#   srv_dovecot  DIR CERT   IMAP 143, imaps 993, POP3 110, pop3s 995
+#   srv_dovecot  DIR CERT   IMAP 143, imaps 993, POP3 110, pop3s 995,
+#                           ManageSieve 4190 (if dovecot-managesieved is in)
 #   srv_vsftpd   DIR CERT   FTP 21 (AUTH TLS), ftps 990 (second vsftpd)
 #   srv_slapd    DIR CERT   LDAP 389 (StartTLS), ldaps 636
 #   srv_prosody  DIR CERT DOMAIN   XMPP c2s 5222, s2s 5269
 #   srv_postgres DIR CERT   PostgreSQL 5432
 #   srv_mariadb  DIR CERT   MariaDB 3306
+#   srv_inspircd DIR CERT   IRC 6667 (STARTTLS), ircs 6697
 #
 # CERT names a fixture leaf: $CS_PKI/CERT-chain.pem and $CS_PKI/CERT.key.
 # Servers that drop privileges must reach their files: the test directory
@@ -18,6 +20,12 @@
 #
 # Each function returns 1 (with the server's log on stderr) when the
 # server does not come up; srv_have PROGRAM says whether it is installed.
+#
+# SRV_TLS=no starts the same servers without TLS, for refusal cases
+# (tests/integration/record_dialogues.sh): postfix without STARTTLS,
+# dovecot ssl=no, vsftpd ssl_enable=NO, slapd without a certificate,
+# PostgreSQL ssl=off, MariaDB without ssl; the implicit-TLS ports and
+# prosody are then not started.
 
 srv_have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -57,7 +65,7 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 smtpd_tls_chain_files = $d/$cert.key, $d/$cert-chain.pem
-smtpd_tls_security_level = may
+smtpd_tls_security_level = $([[ ${SRV_TLS:-yes} == no ]] && echo none || echo may)
 smtpd_banner = \$myhostname ESMTP certsweep test
 maillog_file = /dev/stdout
 shlib_directory = no
@@ -83,10 +91,17 @@ anvil      unix  - - n - 1 anvil
 scache     unix  - - n - 1 scache
 postlog    unix-dgram n - n - 1 postlogd
 EOF
+	if [[ ${SRV_TLS:-yes} == no ]]; then
+		sed -i '/^smtps /,/wrappermode/d' "$d/conf/master.cf"
+	fi
 	postfix -c "$d/conf" set-permissions >"$d/perm.log" 2>&1 || true
 	cs_bg_ns postfix -c "$d/conf" start-fg >"$d/log" 2>&1
 	echo "$d/conf" >>"$CS_TEST_DIR/postfix.confs"
-	srv_up postfix "$d/log" 25 587 465
+	if [[ ${SRV_TLS:-yes} == no ]]; then
+		srv_up postfix "$d/log" 25 587
+	else
+		srv_up postfix "$d/log" 25 587 465
+	fi
 }
 
 # postfix's master is a grandchild: stop it the postfix way as well
@@ -99,17 +114,24 @@ srv_postfix_stop() {
 	: >"$CS_TEST_DIR/postfix.confs"
 }
 
+# srv_dovecot: with dovecot-managesieved installed, ManageSieve 4190 too
 srv_dovecot() {
-	local d=$1 cert=$2
+	local d=$1 cert=$2 protos="imap pop3" ports="143 110" ssl=yes s=yes
+	[[ ${SRV_TLS:-yes} == no ]] && ssl=no s=no
+	[[ $ssl == yes ]] && ports+=" 993 995"
+	if srv_have_sieve; then
+		protos+=" sieve"
+		ports+=" 4190"
+	fi
 	mkdir -p "$d/run" "$d/state"
 	srv_copy_cert "$d" "$cert"
 	cat >"$d/dovecot.conf" <<EOF
 base_dir = $d/run
 state_dir = $d/state
 log_path = $d/log
-protocols = imap pop3
+protocols = $protos
 listen = 127.0.0.1
-ssl = yes
+ssl = $ssl
 ssl_cert = <$d/$cert-chain.pem
 ssl_key = <$d/$cert.key
 passdb {
@@ -125,8 +147,8 @@ service imap-login {
     port = 143
   }
   inet_listener imaps {
-    port = 993
-    ssl = yes
+    port = $([[ $s == yes ]] && echo 993 || echo 0)
+    ssl = $s
   }
 }
 service pop3-login {
@@ -134,14 +156,27 @@ service pop3-login {
     port = 110
   }
   inet_listener pop3s {
-    port = 995
-    ssl = yes
+    port = $([[ $s == yes ]] && echo 995 || echo 0)
+    ssl = $s
   }
 }
 EOF
-	cs_bg_ns dovecot -F -c "$d/dovecot.conf" 2>>"$d/log"
-	srv_up dovecot "$d/log" 143 993 110 995
+	if srv_have_sieve; then
+		cat >>"$d/dovecot.conf" <<EOF
+service managesieve-login {
+  inet_listener sieve {
+    port = 4190
+  }
 }
+EOF
+	fi
+	cs_bg_ns dovecot -F -c "$d/dovecot.conf" 2>>"$d/log"
+	# shellcheck disable=SC2086 # one port per word
+	srv_up dovecot "$d/log" $ports
+}
+
+# ManageSieve is a separate package (dovecot-managesieved)
+srv_have_sieve() { [[ -x /usr/lib/dovecot/managesieve-login ]]; }
 
 srv_vsftpd() {
 	local d=$1 cert=$2
@@ -158,7 +193,7 @@ anon_root=$d/empty
 no_anon_password=YES
 allow_anon_ssl=YES
 local_enable=NO
-ssl_enable=YES
+ssl_enable=$([[ ${SRV_TLS:-yes} == no ]] && echo NO || echo YES)
 rsa_cert_file=$d/$cert-chain.pem
 rsa_private_key_file=$d/$cert.key
 secure_chroot_dir=$d/empty
@@ -168,6 +203,7 @@ EOF
 	sed 's/^listen_port=21$/listen_port=990/' "$d/vsftpd.conf" >"$d/implicit.conf"
 	echo "implicit_ssl=YES" >>"$d/implicit.conf"
 	cs_bg_ns vsftpd "$d/vsftpd.conf" >"$d/log" 2>&1
+	[[ ${SRV_TLS:-yes} == no ]] && { srv_up vsftpd "$d/log" 21; return; }
 	cs_bg_ns vsftpd "$d/implicit.conf" >>"$d/log" 2>&1
 	srv_up vsftpd "$d/log" 21 990
 }
@@ -190,6 +226,13 @@ suffix "dc=test"
 rootdn "cn=admin,dc=test"
 directory $d/data
 EOF
+	if [[ ${SRV_TLS:-yes} == no ]]; then
+		sed -i '/^TLS/d' "$d/slapd.conf"
+		cs_bg_ns slapd -h "ldap://127.0.0.1:389/" -f "$d/slapd.conf" \
+		    -d 0 >"$d/log" 2>&1
+		srv_up slapd "$d/log" 389
+		return
+	fi
 	cs_bg_ns slapd -h "ldap://127.0.0.1:389/ ldaps://127.0.0.1:636/" \
 	    -f "$d/slapd.conf" -d 0 >"$d/log" 2>&1
 	srv_up slapd "$d/log" 389 636
@@ -220,7 +263,8 @@ EOF
 }
 
 srv_postgres() {
-	local d=$1 cert=$2 bin
+	local d=$1 cert=$2 bin pgssl=on
+	[[ ${SRV_TLS:-yes} == no ]] && pgssl=off
 	bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 	[[ -x $bin/postgres ]] || { echo "PostgreSQL is missing" >&2; return 1; }
 	mkdir -p "$d"
@@ -229,7 +273,7 @@ srv_postgres() {
 	runuser -u postgres -- "$bin/initdb" -D "$d/data" -A trust -U postgres \
 	    --no-sync >"$d/initdb.log" 2>&1 || { cat "$d/initdb.log" >&2; return 1; }
 	cs_bg_ns runuser -u postgres -- "$bin/postgres" -D "$d/data" \
-	    -c listen_addresses=127.0.0.1 -p 5432 -k "$d" -c ssl=on \
+	    -c listen_addresses=127.0.0.1 -p 5432 -k "$d" -c ssl="$pgssl" \
 	    -c ssl_cert_file="$d/$cert-chain.pem" -c ssl_key_file="$d/$cert.key" \
 	    -c fsync=off >"$d/log" 2>&1
 	srv_up postgres "$d/log" 5432
@@ -240,13 +284,60 @@ srv_mariadb() {
 	mkdir -p "$d"
 	srv_copy_cert "$d" "$cert" mysql
 	chown mysql "$d"
+	local ssl=(--ssl-cert="$d/$cert-chain.pem" --ssl-key="$d/$cert.key")
+	[[ ${SRV_TLS:-yes} == no ]] && ssl=(--skip-ssl)
 	mariadb-install-db --no-defaults --datadir="$d/data" --user=mysql \
 	    --auth-root-authentication-method=normal --skip-test-db \
 	    >"$d/install.log" 2>&1 || { tail -5 "$d/install.log" >&2; return 1; }
 	cs_bg_ns mariadbd --no-defaults --datadir="$d/data" --user=mysql \
 	    --bind-address=127.0.0.1 --port=3306 --socket="$d/sock" \
-	    --pid-file="$d/pid" --ssl-cert="$d/$cert-chain.pem" \
-	    --ssl-key="$d/$cert.key" --skip-log-bin \
+	    --pid-file="$d/pid" "${ssl[@]}" --skip-log-bin \
 	    --innodb-buffer-pool-size=16M >"$d/log" 2>&1
 	srv_up mariadb "$d/log" 3306
+}
+
+# srv_inspircd DIR CERT: InspIRCd 3, IRC 6667 with STARTTLS (m_starttls) and
+# ircs 6697, both through m_ssl_gnutls; SRV_TLS=no loads neither (STARTTLS
+# is then an unknown command) and binds 6667 only.
+srv_inspircd() {
+	local d=$1 cert=$2
+	mkdir -p "$d"
+	srv_copy_cert "$d" "$cert" irc
+	chown irc "$d"
+	cat >"$d/inspircd.conf" <<EOF
+<server name="irc.test" description="certsweep test" network="test">
+<admin name="test" nick="test" email="test@irc.test">
+<bind address="127.0.0.1" port="6667" type="clients">
+<connect allow="*" timeout="60" resolvehostnames="no" localmax="100"
+  globalmax="100" useident="no">
+<pid file="$d/inspircd.pid">
+<log method="file" type="* -USERINPUT -USEROUTPUT" level="default"
+  target="$d/log">
+<dns server="127.0.0.1" timeout="1">
+<options>
+<security>
+<performance>
+<files motd="$d/motd">
+<module name="cap">
+EOF
+	echo "certsweep test" >"$d/motd"
+	if [[ ${SRV_TLS:-yes} != no ]]; then
+		cat >>"$d/inspircd.conf" <<EOF
+<module name="ssl_gnutls">
+<module name="starttls">
+<sslprofile name="test" provider="gnutls" certfile="$d/$cert-chain.pem"
+  keyfile="$d/$cert.key" dhfile="" requestclientcert="no">
+<gnutls onrehash="no">
+<starttls provider="test">
+<bind address="127.0.0.1" port="6697" type="clients" sslprofile="test">
+EOF
+	fi
+	chown irc "$d"/*
+	cs_bg_ns runuser -u irc -- inspircd --nofork --nopid \
+	    --config="$d/inspircd.conf" >"$d/out" 2>&1
+	if [[ ${SRV_TLS:-yes} == no ]]; then
+		srv_up inspircd "$d/out" 6667
+	else
+		srv_up inspircd "$d/out" 6667 6697
+	fi
 }

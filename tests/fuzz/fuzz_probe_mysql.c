@@ -1,0 +1,3 @@
+/* fuzz_probe_mysql.c: the "mysql" probe's input() alone (tests/fuzz/probe_fuzz.h). */
+#define FUZZ_PROBE "mysql"
+#include "tests/fuzz/probe_fuzz.h"
