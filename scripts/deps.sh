@@ -17,8 +17,8 @@ TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
 coreutils findutils prometheus"
 # real STARTTLS servers for tests/integration/t_starttls.sh (started there on
 # loopback in a namespace; policy-rc.d or no init keeps them off otherwise)
-SERVER_PKGS="postfix dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils prosody
-postgresql mariadb-server"
+SERVER_PKGS="postfix dovecot-imapd dovecot-pop3d dovecot-managesieved vsftpd slapd
+ldap-utils prosody postgresql mariadb-server inspircd"
 # make check runs the libFuzzer targets briefly: clang and its runtime
 FUZZ_PKGS="clang libclang-rt-dev"
 

@@ -301,6 +301,9 @@ srv_mariadb() {
 # is then an unknown command) and binds 6667 only.
 srv_inspircd() {
 	local d=$1 cert=$2
+	# LEAD NOTE: an empty $d once made "chown irc $d/*" chown /* (every
+	# top-level directory of the machine): never run without a directory
+	[[ -n $d && $d == /*/* ]] || { echo "srv_inspircd: bad directory '$d'" >&2; return 1; }
 	mkdir -p "$d"
 	srv_copy_cert "$d" "$cert" irc
 	chown irc "$d"

@@ -4,7 +4,10 @@
 # in a private network namespace: postfix (SMTP 25, submission 587, smtps
 # 465), dovecot (IMAP 143/993, POP3 110/995), vsftpd (FTP 21, ftps 990),
 # slapd (LDAP 389 StartTLS, ldaps 636), prosody (XMPP c2s 5222, s2s 5269),
-# PostgreSQL 5432 and MariaDB 3306.  One scan with --starttls auto must
+# PostgreSQL 5432, MariaDB 3306, dovecot's ManageSieve 4190 and InspIRCd
+# (IRC 6667 STARTTLS, ircs 6697) when installed, and scripted servers
+# (lib/fakeproto.py) for NNTP 119 STARTTLS, nntps 563 and RDP 3389, which
+# have no practical Debian server.  One scan with --starttls auto must
 # record, for every port, the protocol the port implies and exactly the
 # certificate that server was given.  Then a scripted SMTP server that never
 # offers STARTTLS gives starttls-refused with its own words, and one that
@@ -25,7 +28,7 @@ trap 'srv_postfix_stop; cs_cleanup' EXIT
 # a private PKI with one leaf per server
 cp -r "$CS_PKI" "$D/pki"
 CS_PKI=$D/pki
-for s in mail imapd ftpd ldapd xmppd pgsql mysql inject; do
+for s in mail imapd ftpd ldapd xmppd pgsql mysql ircd news rdp inject; do
 	"$CS_ROOT/samples/mkcerts.sh" "$CS_PKI" leaf "$s" "DNS:$s.test,IP:127.0.0.1" ||
 	    fail "cannot make the $s certificate"
 done
@@ -39,10 +42,14 @@ LAB=(
 	"389 ldap ldapd slapd" "636 ldaps ldapd slapd"
 	"5222 xmpp xmppd prosody" "5269 xmpp-server xmppd prosody"
 	"5432 postgres pgsql postgres" "3306 mysql mysql mariadbd"
+	"4190 sieve imapd dovecot-sieve"
+	"6667 irc ircd inspircd" "6697 ircs ircd inspircd"
+	"119 nntp news fake-nntp" "563 nntps news fake-nntps"
+	"3389 rdp rdp fake-rdp"
 )
 started=" "
-start() { # PROGRAM: start that server once
-	local p=$1
+start() { # PROGRAM PORT CERT: start that server once
+	local p=$1 port=$2 cert=$3
 	[[ $started == *" $p "* ]] && return 0
 	case $p in
 	postfix) srv_postfix "$D/postfix" mail ;;
@@ -52,6 +59,14 @@ start() { # PROGRAM: start that server once
 	prosody) srv_prosody "$D/prosody" xmppd xmpp.test ;;
 	postgres) srv_postgres "$D/postgres" pgsql ;;
 	mariadbd) srv_mariadb "$D/mariadb" mysql ;;
+	inspircd) srv_inspircd "$D/inspircd" ircd ;;
+	dovecot-sieve) start dovecot "$port" "$cert" ;;
+	fake-*)
+		cs_bg_ns "$CS_PY" "$CS_ROOT/tests/integration/lib/fakeproto.py" \
+		    "${p#fake-}" 127.0.0.1 "$port" "$CS_PKI/$cert-chain.pem" \
+		    "$CS_PKI/$cert.key"
+		cs_wait_tcp 127.0.0.1 "$port"
+		;;
 	esac || fail "$p did not start"
 	started+="$p "
 }
@@ -65,11 +80,16 @@ for row in "${LAB[@]}"; do
 		missing+=("$prog")
 		continue
 	fi
-	if [[ $prog != postgres ]] && ! srv_have "$prog"; then
+	if [[ $prog == dovecot-sieve ]] && ! srv_have_sieve; then
+		missing+=(dovecot-managesieved)
+		continue
+	fi
+	if [[ $prog != postgres && $prog != fake-* && $prog != dovecot-sieve ]] &&
+	    ! srv_have "$prog"; then
 		missing+=("$prog")
 		continue
 	fi
-	start "$prog"
+	start "$prog" "$port" "$cert"
 	ports+=("$port")
 	printf '127.0.0.1\t%s\tok\t%s\n' "$port" "$(cs_fp "$CS_PKI/$cert.pem")" >>"$D/expect.tsv"
 	printf '%s\t%s\n' "$port" "$proto" >>"$D/proto.tsv"
