@@ -30,8 +30,9 @@ export CERTSWEEP
 
 if [[ ${1:-} != --one ]]; then
 	[[ $(id -u) == 0 ]] || { echo "record_dialogues.sh: needs root" >&2; exit 2; }
-	rc=0
-	for s in ${*:-$ALL}; do
+	rc=0 servers=("$@")
+	((${#servers[@]} > 0)) || read -ra servers <<<"$ALL"
+	for s in "${servers[@]}"; do
 		echo "== $s"
 		for tls in yes no; do
 			SRV_TLS=$tls bash "$0" --one "$s" || rc=1
@@ -143,6 +144,7 @@ prosody)
 	;;
 postgres)
 	srv_postgres "$D/postgres" srv || fail "PostgreSQL did not start"
+	# shellcheck disable=SC2012 # version directories: plain names
 	VERSION="PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1)"
 	CONFIG="ssl = $([[ $SRV_TLS == yes ]] && echo on || echo off)"
 	REASON="'N'"
