@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -480,6 +481,40 @@ test_registry(void **state)
 	assert_null(probe_find("nosuch"));
 }
 
+/*
+ * Every STARTTLS probe has its own fuzz target (tests/fuzz/probe_fuzz.h)
+ * with seeds (tests/fuzz/mkseeds.py), so a new probe cannot go unfuzzed.
+ */
+static void
+test_fuzz_targets(void **state)
+{
+	const struct probe *const *list = probe_list();
+	const char *src = *state;
+
+	for (size_t i = 0; list[i] != NULL; i++) {
+		char name[64], path[1024];
+		size_t j;
+
+		if (list[i]->input == NULL)
+			continue;
+		for (j = 0; list[i]->name[j] != '\0' && j < sizeof(name) - 1;
+		    j++)
+			name[j] = list[i]->name[j] == '-' ? '_' :
+			    list[i]->name[j];
+		name[j] = '\0';
+		snprintf(path, sizeof(path), "%s/tests/fuzz/fuzz_probe_%s.c",
+		    src, name);
+		if (access(path, R_OK) != 0)
+			fail_msg("probe %s has no fuzz target %s", list[i]->name,
+			    path);
+		snprintf(path, sizeof(path),
+		    "%s/tests/fuzz/corpus/probe_%s", src, name);
+		if (access(path, X_OK) != 0)
+			fail_msg("probe %s has no seeds in %s", list[i]->name,
+			    path);
+	}
+}
+
 static int
 by_name(const void *a, const void *b)
 {
@@ -490,15 +525,15 @@ int
 main(void)
 {
 	const char *src = getenv("CERTSWEEP_SRC");
-	char dir[1024], *names[512];
+	char dir[1100], srcdir[1024], *names[512];
 	struct CMUnitTest *tests;
 	struct dirent *de;
 	size_t n = 0, nt = 0;
 	DIR *dp;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/samples/dialogues",
-	    src != NULL ? src : ".");
+	snprintf(srcdir, sizeof(srcdir), "%s", src != NULL ? src : ".");
+	snprintf(dir, sizeof(dir), "%s/samples/dialogues", srcdir);
 	if ((dp = opendir(dir)) == NULL) {
 		fprintf(stderr, "test_probes: %s: set CERTSWEEP_SRC\n", dir);
 		return 1;
@@ -512,10 +547,15 @@ main(void)
 	}
 	closedir(dp);
 	qsort(names, n, sizeof(names[0]), by_name);
-	tests = calloc(n + 1, sizeof(*tests));
+	tests = calloc(n + 2, sizeof(*tests));
 	if (tests == NULL)
 		return 1;
 	tests[nt++] = (struct CMUnitTest)cmocka_unit_test(test_registry);
+	tests[nt++] = (struct CMUnitTest){
+		.name = "test_fuzz_targets",
+		.test_func = test_fuzz_targets,
+		.initial_state = srcdir,
+	};
 	for (size_t i = 0; i < n; i++)
 		tests[nt++] = (struct CMUnitTest){
 			.name = strrchr(names[i], '/') + 1,
