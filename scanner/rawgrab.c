@@ -240,6 +240,7 @@ rawgrab_result(struct rawgrab *g, struct observation *obs)
 	snprintf(obs->verify_reason, sizeof(obs->verify_reason),
 	    "not verified");
 	obs->name_match = -1;
+	obs->raw = true;
 }
 
 enum scan_status
