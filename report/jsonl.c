@@ -362,6 +362,7 @@ tls_json(json_t *o, const struct observation *obs, bool *err)
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
 	put(o, "handshake_ms", json_real(round(ms * 10) / 10), err);
+	put(o, "grab", json_string(obs->raw ? "raw" : "openssl"), err);
 	if ((v = json_object()) != NULL) {
 		put(v, "ok", json_boolean(obs->verify_code == 0), err);
 		put(v, "code", json_integer(obs->verify_code), err);

@@ -146,6 +146,8 @@ struct observation {
 	char		 group[32];	/* key exchange group, "x25519" */
 	char		 alpn[32];
 	double		 handshake_ms;	/* TCP connect to end of handshake */
+	bool		 raw;		/* our own TLS 1.2 hello (rawgrab.c),
+					   not an OpenSSL handshake */
 	long		 verify_code;	/* the chain as sent, at the time of the
 					   observation: X509_V_OK (0) or an
 					   X509_V_ERR_*; names are not part of it */

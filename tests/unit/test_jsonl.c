@@ -172,7 +172,7 @@ static const char *const common_keys[] = { "ip", "port", "hostname", "sni",
     "protocol", "time", "status", "reason", "source", "findings" };
 static const char *const ok_keys[] = { "ip", "port", "hostname", "sni",
     "protocol", "time", "status", "reason", "source", "findings",
-    "version", "cipher", "group", "alpn", "handshake_ms", "verify",
+    "version", "cipher", "group", "alpn", "handshake_ms", "grab", "verify",
     "chain" };
 static const char *const cert_keys[] = { "sha256", "subject", "issuer",
     "serial", "not_before", "not_after", "sans", "key_type", "key_bits",
