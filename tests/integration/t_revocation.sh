@@ -11,7 +11,8 @@
 #      (ssl_stapling_file); without --ocsp or --crl the stapled revoked
 #      response gives cert.revoked, the stapled good one does not, the
 #      JSON shows ocsp.stapled true, the database the status; the
-#      revoked leaf without a staple is not flagged (nothing says so).
+#      revoked leaf without a staple is not flagged (nothing says so);
+#      the same with --grab openssl (the staple through OpenSSL).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -120,5 +121,9 @@ n = db.execute("SELECT count(*) FROM observations o JOIN endpoints e ON e.id = o
                (int(sys.argv[2]),)).fetchone()[0]
 sys.exit(0 if n == 1 else 1)
 PY
+# the same through OpenSSL's handshake (scanner/tls.c) instead of the raw grab
+scan staple_ossl "$((P + 2)),$((P + 3))" --grab openssl
+verdicts "$D/staple_ossl.out" "$((P + 2)):no:stapled=true:status=good" \
+    "$((P + 3)):yes:stapled=true:status=revoked" || fail "stapling verdicts (--grab openssl)"
 note "stapling: the stapled revoked response flagged, the good one not"
 echo "ok"
