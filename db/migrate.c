@@ -44,10 +44,31 @@ static const char migration_2[] =
     "    (endpoint_id, rule, ifnull(cert_sha256, ''));\n"
     "CREATE INDEX findings_state ON findings (state, severity);\n";
 
+/*
+ * 3: RESERVED for the TLS enumeration tables (branch w2-enum).  MERGE:
+ * replace this placeholder with that branch's migration 3 and keep
+ * migration 4 below after it; never ship the placeholder.
+ */
+static const char migration_3[] =
+    "SELECT 1;\n";
+
+/*
+ * 4: what OCSP said about an observation's leaf (stapled response, else
+ * a --ocsp query): status "good", "revoked", "unknown", "invalid", NULL
+ * when nothing was asked or stapled; thisUpdate and nextUpdate in Unix
+ * seconds.
+ */
+static const char migration_4[] =
+    "ALTER TABLE observations ADD COLUMN ocsp_status TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ocsp_this_update INTEGER;\n"
+    "ALTER TABLE observations ADD COLUMN ocsp_next_update INTEGER;\n";
+
 /* Index i holds the migration to version i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
 	migration_2,
+	migration_3,
+	migration_4,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
