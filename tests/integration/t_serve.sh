@@ -179,18 +179,24 @@ done
 [[ -n $ok ]] || fail "Prometheus has no series for every lab endpoint after 30 s: $(head -c 400 "$D/query.json")"
 note "Prometheus stored certsweep_cert_not_after_timestamp_seconds for the 3 endpoints"
 
-kill -TERM "$SERVE_PID"
-for ((t = 0; t < 100; t++)); do
-	kill -0 "$SERVE_PID" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$SERVE_PID" 2>/dev/null && fail "serve did not stop within 10 s of SIGTERM"
-wait "$SERVE_PID" && rc=0 || rc=$?
-[[ $rc == 0 ]] || fail "serve exited $rc after SIGTERM: $(tail -3 "$D/serve.err")"
+# stop_serve PID LOG: SIGTERM; it must exit 0 within 10 s
+stop_serve() {
+	local t rc
+	kill -TERM "$1"
+	for ((t = 0; t < 100; t++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$1" 2>/dev/null && fail "serve did not stop within 10 s of SIGTERM"
+	wait "$1" && rc=0 || rc=$?
+	[[ $rc == 0 ]] || fail "serve exited $rc after SIGTERM: $(tail -5 "$2")"
+}
+stop_serve "$SERVE_PID" "$D/serve.err"
 
 # --every 2s: the first sweep at once, a second two seconds later.
 cs_bg_ns "$CERTSWEEP" serve --listen "127.0.0.1:$SP2" --db "$D/every.db" --every 2s \
     --timeout 2 127.13.0.1-4 -p "$P" 2>"$D/every.err"
+EVERY_PID=$CS_LAST_PID
 cs_wait_tcp 127.0.0.1 "$SP2" 100 || fail "serve --every did not listen: $(head -5 "$D/every.err")"
 n=0
 for ((t = 0; t < 40; t++)); do
@@ -207,4 +213,7 @@ total=$(awk '$1 == "certsweep_scans_total" { print $2 }' "$D/every.out")
 [[ $(sample "$D/every.tsv" certsweep_endpoint_up "127.13.0.4:$P") == 0 ]] ||
     fail "--every: the closed endpoint is not down"
 note "--every 2s: $n scans recorded, certsweep_scans_total $total"
+stop_serve "$EVERY_PID" "$D/every.err"
+open=$(sqlite3 "file:$D/every.db?mode=ro" 'SELECT count(*) FROM scans WHERE finished IS NULL')
+[[ $open == 0 ]] || fail "after SIGTERM, $open scans are left unfinished"
 echo "ok"
