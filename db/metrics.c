@@ -22,7 +22,7 @@
 #include "scanner/xmem.h"
 
 #define BUSY_TIMEOUT_MS	2000
-#define FINDINGS_SCHEMA	2	/* user_version with the findings table */
+#define FINDINGS_SCHEMA	2	/* user_version with findings */
 
 enum q_id {
 	Q_ENDPOINTS,

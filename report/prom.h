@@ -31,7 +31,7 @@ enum prom_type {
 
 struct prom_label {
 	const char	*name;
-	const char	*value;		/* any bytes; escaped when written */
+	const char	*value;		/* any bytes; escaped */
 };
 
 struct prom {

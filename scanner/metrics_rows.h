@@ -30,10 +30,10 @@ struct mrow_cert {
  * its latest successful one (has_tls false when it never answered).
  */
 struct mrow_endpoint {
-	char		*endpoint;	/* "192.0.2.7:443", "[2001:db8::1]:443" */
+	char		*endpoint;	/* "192.0.2.7:443", "[::1]:443" */
 	char		*sni;
 	char		*protocol;
-	char		*status;	/* scan_status_name() of the latest */
+	char		*status;	/* scan_status_name(), latest */
 	bool		 has_tls;
 	char		*version;
 	char		*cipher;
@@ -62,7 +62,7 @@ struct mrow_count {
 /* The scans table. */
 struct mrow_scans {
 	int64_t		 total;		/* rows: sweeps started */
-	int64_t		 failed;	/* never finished, a later one began */
+	int64_t		 failed;	/* unfinished, later ones began */
 	bool		 has_success;	/* one has finished */
 	int64_t		 last_success;	/* its end, Unix seconds */
 	int64_t		 last_duration;	/* its length, seconds */
@@ -94,9 +94,9 @@ struct mrow_process {
 
 /* The exporter's own counters. */
 struct mrow_exporter {
-	bool		 db_up;		/* the database could be read */
+	bool		 db_up;		/* the database was read */
 	uint64_t	 sweeps_skipped; /* --every: one was still running */
-	uint64_t	 sweeps_failed;	/* --every: failed before a scans row */
+	uint64_t	 sweeps_failed;	/* --every: failed, no row */
 	uint64_t	 probes;	/* /probe requests answered */
 	uint64_t	 probes_rejected; /* 503: too many at once */
 };

@@ -103,7 +103,8 @@ handle_metrics(struct serve *s, struct evhttp_request *req)
 	procself_read(&proc);
 	if ((f = open_memstream(&text, &len)) == NULL) {
 		metrics_inventory_clear(&inv);
-		reply_text(req, 500, "Internal Server Error", "out of memory\n");
+		reply_text(req, 500, "Internal Server Error",
+		    "out of memory\n");
 		return;
 	}
 	rc = prom_write_inventory(f, ex.db_up ? &inv : NULL, &ex, &proc);

@@ -25,8 +25,8 @@
 #define SERVE_DEFAULT_LISTEN	"127.0.0.1:9655"
 #define SERVE_MAX_PROBES	8	/* /probe scans at once, else 503 */
 #define SERVE_MAX_CONNS		64	/* HTTP connections at once */
-#define SERVE_HTTP_TIMEOUT	10	/* seconds of silence on a connection */
-#define SERVE_MAX_HEADERS	8192	/* bytes of request line + headers */
+#define SERVE_HTTP_TIMEOUT	10	/* s of silence on a connection */
+#define SERVE_MAX_HEADERS	8192	/* request line + headers, bytes */
 #define SERVE_MAX_BODY		1024	/* bytes; GET has none */
 
 struct probe_job;
@@ -35,10 +35,10 @@ TAILQ_HEAD(probe_jobs, probe_job);
 struct serve {
 	const struct config	*cfg;
 	struct config		 sweep_cfg;	/* cfg, quiet */
-	struct config		 probe_cfg;	/* cfg for one endpoint */
-	struct targets		*tg;		/* --every's targets */
-	struct pipeline		*judge;		/* /probe: policy and chain
-						   verification, no store */
+	struct config		 probe_cfg;	/* for one endpoint */
+	struct targets		*tg;		/* --every's */
+	/* /probe: policy and chain verification, no store */
+	struct pipeline		*judge;
 	struct event_base	*base;
 	struct evhttp		*http;
 	struct event		*stop_ev;	/* breaks the HTTP loop */
@@ -56,7 +56,7 @@ struct serve {
 	pthread_t		 sweeper;
 	bool			 has_sweeper;
 	pthread_mutex_t		 lock;
-	pthread_cond_t		 wake;		/* stopping was set */
+	pthread_cond_t		 wake;		/* stopping set */
 };
 
 /*

@@ -40,15 +40,15 @@
 struct probe_job {
 	TAILQ_ENTRY(probe_job)	 entry;
 	struct serve		*s;
-	struct evhttp_request	*req;		/* NULL once answered */
-	struct config		 cfg;		/* this scan's settings */
+	struct evhttp_request	*req;	/* NULL once answered */
+	struct config		 cfg;	/* this scan's settings */
 	struct targets		*tg;
 	struct event		*done_ev, *deadline_ev;
 	pthread_t		 thread;
 	bool			 started;	/* thread is joinable */
 	double			 t0;		/* monotonic */
 	/* written by the thread before done_ev, read after */
-	bool			 got;		/* the sink saw the endpoint */
+	bool			 got;	/* the sink saw the endpoint */
 	struct metrics_probe	 res;
 };
 
@@ -86,7 +86,8 @@ probe_rows(const struct observation *o, struct metrics_probe *r)
 			e->chain[i] = (struct mrow_cert){
 				.depth = (int)i,
 				.serial = xstrdup(c->serial ? c->serial : ""),
-				.subject = xstrdup(c->subject ? c->subject : ""),
+				.subject = xstrdup(c->subject ?
+				    c->subject : ""),
 				.issuer = xstrdup(c->issuer ? c->issuer : ""),
 				.not_before = c->not_before,
 				.not_after = c->not_after,
@@ -107,7 +108,8 @@ probe_rows(const struct observation *o, struct metrics_probe *r)
 		if (dup)
 			continue;
 		r->findings[r->nfindings++] = (struct mrow_finding){
-			.endpoint = xstrdup(e->endpoint), .sni = xstrdup(e->sni),
+			.endpoint = xstrdup(e->endpoint),
+			.sni = xstrdup(e->sni),
 			.protocol = xstrdup(e->protocol),
 			.rule = xstrdup(o->findings[i].rule),
 			.severity = xstrdup(sev != NULL ? sev : "info"),
@@ -220,7 +222,8 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 static double
 probe_budget(const struct serve *s, struct evhttp_request *req)
 {
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
+	const char *h = evhttp_find_header(
+	    evhttp_request_get_input_headers(req),
 	    "X-Prometheus-Scrape-Timeout-Seconds");
 	double budget = s->cfg->timeout * 3, t;
 	char *end;

@@ -126,7 +126,8 @@ teardown(void **state)
 }
 
 static const char *const chain_a[] = {
-	"badssl-wildcard-rsa2048.pem", "badssl-wildcard-rsa2048-intermediate.pem",
+	"badssl-wildcard-rsa2048.pem",
+	"badssl-wildcard-rsa2048-intermediate.pem",
 };
 static const char *const chain_b[] = { "badssl-wildcard-ecc384.pem" };
 

@@ -118,7 +118,8 @@ test_family_and_samples(void **state)
 	assert_string_equal(out,
 	    "# HELP x_total help with \\\\ and\\nnewline and \"quotes\"\n"
 	    "# TYPE x_total counter\n"
-	    "x_total{endpoint=\"192.0.2.1:443\",subject=\"CN=\\\"q\\\"\\\\\"} 3\n"
+	    "x_total{endpoint=\"192.0.2.1:443\","
+	    "subject=\"CN=\\\"q\\\"\\\\\"} 3\n"
 	    "x_total 0.5\n"
 	    "# HELP y v\n# TYPE y gauge\n"
 	    "y NaN\ny +Inf\ny -Inf\ny 1e+20\ny -42\ny 1795399982\n");
