@@ -162,8 +162,15 @@ put_value(FILE *out, double v)
 		fputs(v > 0 ? "+Inf" : "-Inf", out);
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		fprintf(out, "%lld", (long long)v);
-	else
-		fprintf(out, "%.17g", v);
+	else {
+		/* the shortest of 15 or 17 digits that reads back exactly */
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%.15g", v);
+		if (strtod(buf, NULL) != v)
+			snprintf(buf, sizeof(buf), "%.17g", v);
+		fputs(buf, out);
+	}
 }
 
 void

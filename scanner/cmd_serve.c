@@ -227,7 +227,16 @@ serve_setup(struct serve *s, const struct config *cfg)
 	char err[512];
 	int rc;
 
+	char host[256];
+	uint16_t port;
+
 	serve_configs(s, cfg);
+	if (serve_parse_listen(cfg->listen != NULL ? cfg->listen :
+	    SERVE_DEFAULT_LISTEN, host, sizeof(host), &port, err,
+	    sizeof(err)) == -1) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
 	s->judge = pipeline_new(&s->probe_cfg, "active", PIPE_VERIFY, &rc, err,
 	    sizeof(err));
 	if (s->judge == NULL) {

@@ -62,7 +62,7 @@ struct mrow_count {
 /* The scans table. */
 struct mrow_scans {
 	int64_t		 total;		/* rows: sweeps started */
-	int64_t		 failed;	/* unfinished, later ones began */
+	int64_t		 failed;	/* unfinished, a later began */
 	bool		 has_success;	/* one has finished */
 	int64_t		 last_success;	/* its end, Unix seconds */
 	int64_t		 last_duration;	/* its length, seconds */

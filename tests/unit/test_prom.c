@@ -113,6 +113,8 @@ test_family_and_samples(void **state)
 	prom_sample(&p, NULL, 0, 1e20);
 	prom_sample(&p, NULL, 0, -42);
 	prom_sample(&p, NULL, 0, 1795399982);
+	prom_sample(&p, NULL, 0, 1795400316.58);
+	prom_sample(&p, NULL, 0, 0.1 + 0.2);
 	assert_int_equal(prom_finish(&p), 0);
 	out = mem_close(&m);
 	assert_string_equal(out,
@@ -122,7 +124,8 @@ test_family_and_samples(void **state)
 	    "subject=\"CN=\\\"q\\\"\\\\\"} 3\n"
 	    "x_total 0.5\n"
 	    "# HELP y v\n# TYPE y gauge\n"
-	    "y NaN\ny +Inf\ny -Inf\ny 1e+20\ny -42\ny 1795399982\n");
+	    "y NaN\ny +Inf\ny -Inf\ny 1e+20\ny -42\ny 1795399982\n"
+	    "y 1795400316.58\ny 0.30000000000000004\n");
 	free(out);
 }
 
