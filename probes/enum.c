@@ -146,6 +146,8 @@ enum_plan_new(const struct enum_opts *o)
 	if (RAND_bytes(p->random, sizeof(p->random)) != 1 ||
 	    RAND_bytes((unsigned char *)&p->jrand, sizeof(p->jrand)) != 1)
 		memset(p->random, 0x5a, sizeof(p->random));
+	p->ncand12 = enum_cand_tls12(p->cand12, ENUM_MAX_CAND);
+	p->ncand13 = enum_cand_tls13(p->cand13, 16);
 	for (i = 0; i < TLSENUM_VER__MAX; i++) {
 		p->supported[i] = -1;
 		p->ch[i].server_order = -1;

@@ -103,6 +103,11 @@ struct enum_plan {
 	char		 addr[64];
 	uint8_t		 random[32];
 	struct jarm_rand jrand;
+	/* candidate suites, computed once (the name table is parsed) */
+	uint16_t	 cand12[ENUM_MAX_CAND];
+	size_t		 ncand12;
+	uint16_t	 cand13[16];
+	size_t		 ncand13;
 	/* the current attempt */
 	bool		 in_attempt;
 	struct offer	 off;

@@ -74,12 +74,10 @@ static bool
 fill_ciphers(struct enum_plan *p, int ver)
 {
 	struct vchain *c = &p->ch[ver];
-	uint16_t cand[ENUM_MAX_CAND];
-	size_t n = enum_cand_tls12(cand, ENUM_MAX_CAND);
 
 	offer_reset(p, STEP_CIPHERS, ver);
 	p->off.reversed = c->npicks % 2 == 1;
-	p->off.nsuites = remaining(cand, n, c->picks, c->npicks,
+	p->off.nsuites = remaining(p->cand12, p->ncand12, c->picks, c->npicks,
 	    p->off.reversed, p->off.suites);
 	if (p->off.nsuites == 0 || c->npicks >= ENUM_MAX_PICKS) {
 		c->done = true;
@@ -97,13 +95,12 @@ fill_t13(struct enum_plan *p)
 {
 	struct vchain *c = &p->ch[TLSENUM_TLS13];
 	struct offer *o = &p->off;
-	uint16_t cand[ENUM_MAX_CAND], g13[ENUM_MAX_GROUPS];
-	uint16_t crem[ENUM_MAX_CAND], grem[ENUM_MAX_GROUPS];
-	size_t nc = enum_cand_tls13(cand, ENUM_MAX_CAND);
+	uint16_t g13[ENUM_MAX_GROUPS], crem[16], grem[ENUM_MAX_GROUPS];
 	size_t ng = enum_groups13(g13, ENUM_MAX_GROUPS), ncrem, ngrem;
 	bool desc = c->npicks % 2 == 1;
 
-	ncrem = remaining(cand, nc, c->picks, c->npicks, desc, crem);
+	ncrem = remaining(p->cand13, p->ncand13, c->picks, c->npicks, desc,
+	    crem);
 	ngrem = remaining(g13, ng, p->groups, p->ngroups, false, grem);
 	if (ncrem == 0)
 		c->cdone = true;
@@ -207,7 +204,6 @@ fill_curves(struct enum_plan *p)
 static bool
 fill_fallback(struct enum_plan *p)
 {
-	uint16_t cand[ENUM_MAX_CAND];
 	int v, top = -1, low = -1;
 
 	for (v = TLSENUM_TLS13; v >= TLSENUM_TLS10; v--) {
@@ -221,8 +217,8 @@ fill_fallback(struct enum_plan *p)
 	if (low == -1)		/* nothing to fall back to: not applicable */
 		return false;
 	offer_reset(p, STEP_FALLBACK, low);
-	p->off.nsuites = enum_cand_tls12(cand, ENUM_MAX_CAND);
-	memcpy(p->off.suites, cand, p->off.nsuites * sizeof(cand[0]));
+	p->off.nsuites = p->ncand12;
+	memcpy(p->off.suites, p->cand12, p->ncand12 * sizeof(p->cand12[0]));
 	tls12_groups(&p->off);
 	p->off.deflate = true;
 	p->off.exts = true;
@@ -232,14 +228,14 @@ fill_fallback(struct enum_plan *p)
 static void
 fill_std(struct enum_plan *p)
 {
-	uint16_t cand[ENUM_MAX_CAND];
-	size_t n;
+	size_t n = p->ncand13, m = p->ncand12;
 
 	offer_reset(p, STEP_STD, TLSENUM_TLS13);
-	n = enum_cand_tls13(p->off.suites, ENUM_MAX_CAND);
-	p->off.nsuites = n + enum_cand_tls12(cand, ENUM_MAX_CAND - n);
-	memcpy(p->off.suites + n, cand, (p->off.nsuites - n) *
-	    sizeof(cand[0]));
+	if (m > ENUM_MAX_CAND - n)
+		m = ENUM_MAX_CAND - n;
+	memcpy(p->off.suites, p->cand13, n * sizeof(p->cand13[0]));
+	memcpy(p->off.suites + n, p->cand12, m * sizeof(p->cand12[0]));
+	p->off.nsuites = n + m;
 	p->off.ngroups = enum_groups13(p->off.groups, ENUM_MAX_GROUPS);
 	p->off.exts = true;
 	p->off.crem = p->off.grem = true;

@@ -122,6 +122,41 @@ rnd(uint32_t *s)
 	return *s >> 8;
 }
 
+/*
+ * With ENUM_SEED_DIR set, each run is also written as a fuzz seed in the
+ * format of tests/fuzz/fuzz_enum.c (the seeds were made that way).
+ */
+static FILE *
+seed_open(unsigned flags)
+{
+	static unsigned nth;
+	const char *dir = getenv("ENUM_SEED_DIR");
+	char path[512];
+	FILE *f;
+
+	if (dir == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/run%02u.bin", dir, ++nth);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fputc((flags & ENUM_F_JARM) ? 1 : 0, f);
+	return f;
+}
+
+static void
+seed_put(FILE *f, const uint8_t *d, size_t n, bool silent)
+{
+	if (f == NULL)
+		return;
+	if (n > 0xffff)
+		n = 0xffff;
+	fputc(n == 0 ? (silent ? 2 : 1) : 0, f);
+	fputc(199, f);
+	fputc((int)(n >> 8), f);
+	fputc((int)(n & 0xff), f);
+	fwrite(d, 1, n, f);
+}
+
 /* Runs a plan to its end; the results go to obs.  Returns attempts. */
 static unsigned
 run_plan(answer_fn answer, void *arg, unsigned flags, uint32_t seed,
@@ -131,6 +166,7 @@ run_plan(answer_fn answer, void *arg, unsigned flags, uint32_t seed,
 	struct enum_opts o = { .sni = "enum.test", .addr = "192.0.2.1",
 	    .flags = flags };
 	struct enum_plan *p = enum_plan_new(&o);
+	FILE *sf = seed_open(flags);
 	size_t n, got, off, cut;
 	bool silent, done;
 	unsigned attempts;
@@ -138,6 +174,7 @@ run_plan(answer_fn answer, void *arg, unsigned flags, uint32_t seed,
 	while (enum_plan_next(p, hello, sizeof(hello), &n)) {
 		assert_true(enum_plan_attempts(p) <= ENUM_MAX_ATTEMPTS);
 		got = answer(arg, hello, n, out, sizeof(out), &silent);
+		seed_put(sf, out, got, silent);
 		done = false;
 		for (off = 0; off < got && !done; off += cut) {
 			cut = 1 + rnd(&seed) % 700;
@@ -157,6 +194,8 @@ run_plan(answer_fn answer, void *arg, unsigned flags, uint32_t seed,
 			    done ? "" : silent ? " timeout" : " eof");
 	}
 	attempts = enum_plan_attempts(p);
+	if (sf != NULL)
+		fclose(sf);
 	enum_plan_result(p, obs);
 	enum_plan_free(p);
 	return attempts;
@@ -578,6 +617,156 @@ test_rc4_legacy(void **state)
 	OSSL_PROVIDER_unload(legacy);
 }
 
+/* ---- a scripted SSLv2 + SSLv3 server ----------------------------------- */
+
+/* What an old server (SSLv2 and SSLv3, nothing newer) would say. */
+struct oldsrv {
+	uint8_t		 der[4096];
+	size_t		 derlen;
+	struct tlswire_client_hello ch;	/* only fields copied below */
+	bool		 v2;
+	uint16_t	 version;
+	uint16_t	 ciphers[600];
+	size_t		 nciphers;
+};
+
+static void
+old_on_ch(void *arg, const struct tlswire_client_hello *ch)
+{
+	struct oldsrv *o = arg;
+	size_t i;
+
+	o->v2 = ch->is_sslv2;
+	o->version = ch->legacy_version;
+	o->nciphers = 0;
+	for (i = 0; i < ch->ciphers.count && i < 600; i++)
+		o->ciphers[o->nciphers++] = tlswire_list16_get(&ch->ciphers, i);
+}
+
+static size_t
+put_bytes(uint8_t *out, size_t off, const void *d, size_t n)
+{
+	memcpy(out + off, d, n);
+	return off + n;
+}
+
+static size_t
+put_n(uint8_t *out, size_t off, uint32_t v, size_t n)
+{
+	while (n-- > 0)
+		out[off++] = (uint8_t)(v >> (8 * n));
+	return off;
+}
+
+static size_t
+sslv2_server_hello(const struct oldsrv *o, uint8_t *out)
+{
+	static const uint8_t specs[] = { 0x01, 0x00, 0x80, 0x07, 0x00, 0xc0 };
+	size_t len = 11 + o->derlen + sizeof(specs) + 16, off = 0;
+
+	off = put_n(out, off, 0x8000 | (uint32_t)len, 2);
+	off = put_n(out, off, 4, 1);		/* SERVER-HELLO */
+	off = put_n(out, off, 0, 1);		/* no session hit */
+	off = put_n(out, off, 1, 1);		/* X.509 */
+	off = put_n(out, off, 0x0002, 2);
+	off = put_n(out, off, (uint32_t)o->derlen, 2);
+	off = put_n(out, off, sizeof(specs), 2);
+	off = put_n(out, off, 16, 2);
+	off = put_bytes(out, off, o->der, o->derlen);
+	off = put_bytes(out, off, specs, sizeof(specs));
+	memset(out + off, 0x33, 16);		/* connection id */
+	return off + 16;
+}
+
+/* SSLv3 ServerHello, Certificate, ServerHelloDone; or a fatal alert. */
+static size_t
+sslv3_answer(const struct oldsrv *o, uint8_t *out)
+{
+	static const uint16_t mine[] = { 0x000a, 0x0005, 0x002f };
+	size_t off = 0, rec, i, k;
+	uint16_t pick = 0;
+
+	for (k = 0; k < 3 && pick == 0; k++)
+		for (i = 0; i < o->nciphers; i++)
+			if (o->ciphers[i] == mine[k])
+				pick = mine[k];
+	if (pick == 0) {
+		static const uint8_t alert[] = { 21, 3, 0, 0, 2, 2, 40 };
+
+		memcpy(out, alert, sizeof(alert));
+		return sizeof(alert);
+	}
+	off = put_n(out, off, 0x16030000, 4);
+	rec = off;
+	off = put_n(out, off, 0, 1);
+	off = put_n(out, off, 0x02000026, 4);	/* ServerHello, 38 */
+	off = put_n(out, off, 0x0300, 2);
+	memset(out + off, 0x44, 32);
+	off += 32;
+	off = put_n(out, off, 0, 1);		/* no session id */
+	off = put_n(out, off, pick, 2);
+	off = put_n(out, off, 0, 1);		/* null compression */
+	off = put_n(out, off, 11, 1);		/* Certificate */
+	off = put_n(out, off, (uint32_t)o->derlen + 6, 3);
+	off = put_n(out, off, (uint32_t)o->derlen + 3, 3);
+	off = put_n(out, off, (uint32_t)o->derlen, 3);
+	off = put_bytes(out, off, o->der, o->derlen);
+	off = put_n(out, off, 0x0e000000, 4);	/* ServerHelloDone */
+	out[rec - 1] = (uint8_t)((off - rec) >> 8);
+	out[rec] = (uint8_t)(off - rec);
+	return off;
+}
+
+static size_t
+old_answer(void *arg, const uint8_t *hello, size_t n, uint8_t *out,
+    size_t max, bool *silent)
+{
+	struct oldsrv *o = arg;
+	struct tlswire_events ev = { .arg = o, .on_client_hello = old_on_ch };
+	struct tlswire_parser ps;
+
+	(void)max;
+	*silent = false;
+	o->version = 0;
+	tlswire_parser_init(&ps, TLSWIRE_DIR_CLIENT, 0, &ev);
+	tlswire_feed(&ps, hello, n);
+	tlswire_parser_free(&ps);
+	if (o->version == 0)
+		return 0;			/* not a hello: close */
+	if (o->v2 && o->version == 0x0002)
+		return sslv2_server_hello(o, out);
+	if (o->version < 0x0300)
+		return 0;
+	return sslv3_answer(o, out);
+}
+
+static void
+test_sslv2_sslv3(void **state)
+{
+	static const uint16_t want3[] = { 0x000a, 0x0005, 0x002f };
+	static const int8_t vers[] = { 1, 1, 0, 0, 0, 0 };
+	static struct oldsrv o;
+	struct world *w = *state;
+	struct observation obs = { 0 };
+	const struct tls_enum *e;
+	uint8_t *p = o.der;
+	unsigned n;
+
+	o.derlen = (size_t)i2d_X509(w->rsa.cert, &p);
+	n = run_plan(old_answer, &o, 0, 10, &obs);
+	e = obs.tlsenum;
+	report("scripted SSLv2 + SSLv3", n, e);
+	expect_versions(e, vers);
+	assert_int_equal(e->v[TLSENUM_SSL2].nciphers, 2);
+	assert_int_equal(e->v[TLSENUM_SSL2].ciphers[0].id, 0x010080);
+	assert_string_equal(e->v[TLSENUM_SSL2].ciphers[0].name,
+	    "SSL_CK_RC4_128_WITH_MD5");
+	assert_int_equal(e->v[TLSENUM_SSL2].ciphers[1].id, 0x0700c0);
+	expect_suites(&e->v[TLSENUM_SSL3], want3, 3);
+	assert_int_equal(e->v[TLSENUM_SSL3].server_order, 1);
+	observation_clear(&obs);
+}
+
 int
 main(void)
 {
@@ -590,6 +779,7 @@ main(void)
 		cmocka_unit_test(test_anon_dh),
 		cmocka_unit_test(test_null_ciphers),
 		cmocka_unit_test(test_dh_sizes),
+		cmocka_unit_test(test_sslv2_sslv3),
 		cmocka_unit_test(test_rc4_legacy),
 	};
 
