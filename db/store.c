@@ -561,6 +561,7 @@ store_add_observation(struct store *st, int64_t scan_id,
     const struct observation *o)
 {
 	int64_t endpoint = 0, obs_id = 0;
+	int rc;
 
 	if (batch_begin(st) == -1)
 		return -1;
@@ -573,6 +574,11 @@ store_add_observation(struct store *st, int64_t scan_id,
 	    put_links(st, obs_id, o) == -1 ||
 	    put_findings(st, scan_id, endpoint, o) == -1)
 		goto fail;
+	if (o->tlsenum != NULL && (rc = store_enum_add(st->db, obs_id,
+	    o->tlsenum)) != SQLITE_OK) {
+		store_fail(st, rc);
+		goto fail;
+	}
 	if (++st->pending >= STORE_BATCH)
 		return store_flush(st);
 	return 0;
