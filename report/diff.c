@@ -104,7 +104,8 @@ diff_endpoints(struct report_diff *d, const struct id_idx *ma,
 		la = leaf_sha(a, ea);
 		lb = leaf_sha(b, eb);
 		if (la != NULL && lb != NULL && strcmp(la, lb) != 0)
-			d->changed[d->nchanged++] = (struct diff_pair){ ea, eb };
+			d->changed[d->nchanged++] =
+			    (struct diff_pair){ ea, eb };
 	}
 	for (size_t i = 0; i < a->nendpoints; i++) {
 		const struct inv_endpoint *ea = &a->endpoints[i], *eb = NULL;
@@ -114,7 +115,8 @@ diff_endpoints(struct report_diff *d, const struct id_idx *ma,
 		if ((hit = find(mb, b->nendpoints, ea->id)) != NULL)
 			eb = &b->endpoints[hit->idx];
 		if (!is_up(eb))
-			d->vanished[d->nvanished++] = (struct diff_pair){ ea, eb };
+			d->vanished[d->nvanished++] =
+			    (struct diff_pair){ ea, eb };
 	}
 }
 

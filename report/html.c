@@ -59,7 +59,7 @@ static const char css[] =
     ".sev.info{background:var(--info)}.sev.ok{background:var(--ok)}"
     ".sev.down{background:#8a94a0}\n"
     ".grid2{display:grid;grid-template-columns:repeat(auto-fit,"
-    "minmax(420px,1fr));gap:16px}\n"
+    "minmax(520px,1fr));gap:16px}\n"
     ".panel{background:var(--card);border-radius:8px;padding:14px 18px;"
     "box-shadow:0 1px 2px rgba(0,0,0,.08)}\n"
     ".panel h3{margin:0 0 8px;font-size:14px;font-weight:600}\n"
@@ -86,7 +86,7 @@ static const char css[] =
     "border-radius:6px;width:320px;font:inherit}\n"
     ".muted{color:var(--muted)}.mono{font-family:ui-monospace,"
     "SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
-    "word-break:break-all}\n"
+    "word-break:break-all}.nw{white-space:nowrap;word-break:normal}\n"
     "small{color:var(--muted)}\n"
     "details summary{cursor:pointer}details[open] summary{"
     "margin-bottom:4px}\n"
@@ -312,11 +312,12 @@ charts(FILE *out, const struct inventory *inv)
 	doc_tally_rules(inv, &rules);
 	doc_tally_issuers(inv, &issuers);
 	doc_tally_versions(inv, &versions);
-	put(out, "<section class=\"grid2\" id=\"charts\">\n<div class=\"panel\">"
-	    "<h3>Certificate expiry</h3>\n");
+	put(out, "<section class=\"grid2\" id=\"charts\">\n"
+	    "<div class=\"panel\"><h3>Certificate expiry</h3>\n");
 	if (doc_svg_expiry(out, inv) == -1)
 		rc = -1;
-	put(out, "</div>\n<div class=\"panel\"><h3>Open findings by rule</h3>\n");
+	put(out, "</div>\n<div class=\"panel\"><h3>Open findings by rule"
+	    "</h3>\n");
 	if (doc_svg_bars(out, &rules, "Open findings by rule") == -1)
 		rc = -1;
 	put(out, "</div>\n<div class=\"panel\"><h3>Issuers of leaf "
@@ -362,6 +363,18 @@ table_close(FILE *out, size_t nrows, size_t ncols, const char *empty)
 		fprintf(out, "<tr><td colspan=\"%zu\" class=\"muted\">%s</td>"
 		    "</tr>\n", ncols, empty);
 	put(out, "</tbody></table></div></section>\n");
+}
+
+/* "2024-05-01 12:00" (UTC, the header says so): short enough for a
+ * table cell. */
+static void
+short_time(int64_t t, char out[32])
+{
+	doc_time(t, out);
+	if (strlen(out) >= 16) {
+		out[10] = ' ';
+		out[16] = '\0';
+	}
 }
 
 static void
@@ -439,7 +452,8 @@ endpoint_cells(FILE *out, const struct inv_endpoint *e)
 	esc(out, e->hostname);
 	if (e->sni != NULL && e->sni[0] != '\0' && (e->hostname == NULL ||
 	    strcmp(e->hostname, e->sni) != 0)) {
-		put(out, e->hostname != NULL ? "<br><small>SNI " : "<small>SNI ");
+		put(out, e->hostname != NULL ? "<br><small>SNI " :
+		    "<small>SNI ");
 		esc(out, e->sni);
 		put(out, "</small>");
 	}
@@ -470,7 +484,7 @@ endpoint_row(FILE *out, const struct inventory *inv, size_t i)
 	    e->ip : "", ':') != NULL ? "[" : "", e->ip != NULL ? e->ip : "",
 	    strchr(e->ip != NULL ? e->ip : "", ':') != NULL ? "]" : "",
 	    e->port);
-	fprintf(out, "<tr id=\"e-%lld\"><td data-v=\"%zu\" class=\"mono\">",
+	fprintf(out, "<tr id=\"e-%lld\"><td data-v=\"%zu\" class=\"mono nw\">",
 	    (long long)e->id, i);
 	esc(out, label);
 	put(out, "</td>");
@@ -495,8 +509,9 @@ endpoint_row(FILE *out, const struct inventory *inv, size_t i)
 	if (e->asn != 0)
 		fprintf(out, "AS%lld ", (long long)e->asn);
 	esc(out, e->as_org);
-	doc_time(e->time, t);
-	fprintf(out, "</td><td data-v=\"%lld\"><small>%s</small></td></tr>\n",
+	short_time(e->time, t);
+	fprintf(out, "</td><td data-v=\"%lld\" class=\"nw\"><small>%s</small>"
+	    "</td></tr>\n",
 	    (long long)e->time, t);
 }
 
@@ -523,7 +538,7 @@ finding_row(FILE *out, const struct inventory *inv,
 
 	fprintf(out, "<tr><td data-v=\"%d\">", (int)f->severity);
 	sev_badge(out, (int)f->severity);
-	put(out, "</td><td class=\"mono\">");
+	put(out, "</td><td class=\"mono nw\">");
 	esc(out, f->rule);
 	doc_endpoint_label(e, label, sizeof(label));
 	fprintf(out, "</td><td><a href=\"#e-%lld\">", (long long)e->id);
@@ -538,11 +553,12 @@ finding_row(FILE *out, const struct inventory *inv,
 	put(out, "</td><td>");
 	esc(out, f->detail);
 	fprintf(out, "</td><td>%s</td>", f->open ? "open" : "resolved");
-	doc_time(f->first_seen, t);
-	fprintf(out, "<td data-v=\"%lld\"><small>%s</small></td>",
+	short_time(f->first_seen, t);
+	fprintf(out, "<td data-v=\"%lld\" class=\"nw\"><small>%s</small></td>",
 	    (long long)f->first_seen, t);
-	doc_time(f->last_seen, t);
-	fprintf(out, "<td data-v=\"%lld\"><small>%s</small></td></tr>\n",
+	short_time(f->last_seen, t);
+	fprintf(out, "<td data-v=\"%lld\" class=\"nw\"><small>%s</small></td>"
+	    "</tr>\n",
 	    (long long)f->last_seen, t);
 }
 
@@ -638,12 +654,13 @@ scans_table(FILE *out, const struct inventory *inv)
 	for (size_t i = 0; i < inv->nscans; i++) {
 		const struct inv_scan *sc = &inv->scans[i];
 
-		doc_time(sc->started, s);
-		doc_time(sc->finished, f);
+		short_time(sc->started, s);
+		short_time(sc->finished, f);
 		fprintf(out, "<tr><td>%lld</td><td>", (long long)sc->id);
 		esc(out, sc->kind);
-		fprintf(out, "</td><td data-v=\"%lld\">%s</td><td data-v=\"%lld\">"
-		    "%s</td><td>%lld</td><td>%lld</td><td class=\"mono\">",
+		fprintf(out, "</td><td data-v=\"%lld\" class=\"nw\">%s</td>"
+		    "<td data-v=\"%lld\" class=\"nw\">%s</td><td>%lld</td>"
+		    "<td>%lld</td><td class=\"mono\">",
 		    (long long)sc->started, s, (long long)sc->finished,
 		    f[0] != '\0' ? f : "not finished", (long long)sc->endpoints,
 		    (long long)sc->ok);

@@ -63,7 +63,8 @@ doc_svg_expiry(FILE *out, const struct inventory *inv)
 		if (n[i] > max)
 			max = n[i];
 	top_v = nice_max(max);
-	ticks = top_v <= 5 ? top_v : top_v % 5 == 0 ? 5 : 4;	/* whole steps */
+	/* whole steps */
+	ticks = top_v <= 5 ? top_v : top_v % 5 == 0 ? 5 : 4;
 	fprintf(out, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" "
 	    "role=\"img\" aria-labelledby=\"chart-expiry-t\">"
 	    "<title id=\"chart-expiry-t\">Certificates by time left until "
@@ -123,8 +124,8 @@ doc_svg_bars(FILE *out, const struct doc_tallies *t, const char *title)
 		fprintf(out, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" "
 		    "text-anchor=\"end\">", label - 8, y + row / 2 + 4);
 		doc_html_put(out, v->key);
-		fprintf(out, "</text><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-		    "height=\"%.1f\" rx=\"3\" fill=\"%s\"><title>", label,
+		fprintf(out, "</text><rect x=\"%.1f\" y=\"%.1f\" "
+		    "width=\"%.1f\" height=\"%.1f\" rx=\"3\" fill=\"%s\"><title>", label,
 		    y + 4, bw < 2 ? 2 : bw, row - 8, sev_colour[sev]);
 		doc_html_put(out, v->key);
 		fprintf(out, " (%s): %zu</title></rect><text class=\"val\" "

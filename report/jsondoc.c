@@ -80,7 +80,8 @@ summary_json(const struct inventory *inv, bool *err)
 		    s->by_severity[i]), err);
 	put(o, "findings_by_severity", sev, err);
 	for (size_t i = 0; i < inv->ncerts; i++)
-		buckets[doc_bucket_of(inv->generated, inv->certs[i].not_after)]++;
+		buckets[doc_bucket_of(inv->generated,
+		    inv->certs[i].not_after)]++;
 	for (int i = 0; exp != NULL && i < DOC__MAX; i++)
 		put(exp, doc_bucket_names[i], json_integer((json_int_t)
 		    buckets[i]), err);

@@ -113,7 +113,8 @@ obs_init(struct observation *o, const char *ip, uint16_t port, int64_t t,
 	o->name_match = -1;
 	if (st == SCAN_OK) {
 		snprintf(o->version, sizeof(o->version), "TLSv1.3");
-		snprintf(o->cipher, sizeof(o->cipher), "TLS_AES_128_GCM_SHA256");
+		snprintf(o->cipher, sizeof(o->cipher), "%s",
+		    "TLS_AES_128_GCM_SHA256");
 		snprintf(o->group, sizeof(o->group), "x25519");
 		o->handshake_ms = 2.5;
 	} else
