@@ -55,7 +55,8 @@ grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$D/report.html" ||
 ls "$D"/report.html.* >/dev/null 2>&1 && fail "a temporary file was left next to report.html"
 # stdout when no -o
 cs_scan html2 report --db "$DB"
-[[ $CS_RC == 0 ]] && grep -q '</html>' "$D/html2.out" || fail "report to stdout: exit $CS_RC"
+[[ $CS_RC == 0 ]] || fail "report to stdout exited $CS_RC"
+grep -q '</html>' "$D/html2.out" || fail "report to stdout: no </html> on stdout"
 
 # ---------------------------------------------------------------- CSV
 cs_scan csv report --format csv -o "$D/csv" --db "$DB"
