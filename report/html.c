@@ -392,8 +392,8 @@ expiry_cell(FILE *out, const struct inventory *inv, int64_t not_after)
 	char d[32];
 
 	doc_date(not_after, d);
-	fprintf(out, "<td data-v=\"%lld\"><span class=\"%s\">%s</span>"
-	    "<br><small>", (long long)not_after, left < 0 ? "expired" :
+	fprintf(out, "<td data-v=\"%lld\" class=\"nw\"><span class=\"%s\">"
+	    "%s</span><br><small>", (long long)not_after, left < 0 ? "expired" :
 	    left <= 30 ? "soon" : "", d);
 	if (left < 0)
 		fprintf(out, "expired %lld d ago", (long long)-left);
