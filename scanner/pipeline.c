@@ -16,6 +16,7 @@
 #include "scanner/log.h"
 #include "scanner/ocsp_live.h"
 #include "scanner/policy.h"
+#include "scanner/tlsjudge.h"
 #include "scanner/verify.h"
 #include "scanner/xmem.h"
 
@@ -185,6 +186,8 @@ pipeline_analyze(const struct pipeline *pl, struct observation *obs)
 		log_debug("%s:%u: the chain could not be analysed", obs->ip,
 		    obs->port);
 	pipeline_ocsp(pl, obs, at);
+	if (obs->tlsenum != NULL)
+		tlsjudge_evaluate(pl->policy, obs);
 	if (obs->injected > 0)
 		policy_finding_add(obs, pl->policy, "starttls.injection", -1,
 		    "the %s server sent %u bytes of plaintext after agreeing "
