@@ -218,6 +218,10 @@ serve_configs(struct serve *s, const struct config *cfg)
 	s->probe_cfg.concurrency = PROBE_CONCURRENCY;
 	s->probe_cfg.rate = 0;
 	s->probe_cfg.retries = 0;
+	/* one target at a time: a modern client's full handshake tells more
+	 * (TLS 1.3, its cipher) than the sweep's fast raw grab would */
+	if (s->probe_cfg.grab == GRAB_AUTO)
+		s->probe_cfg.grab = GRAB_OPENSSL;
 }
 
 /* Everything before the loop; returns an exit code, EXIT_OK to go on. */
