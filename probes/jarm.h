@@ -35,7 +35,7 @@ int	jarm_build(unsigned i, const char *host, const struct jarm_rand *,
 
 /* What one probe got back. */
 struct jarm_answer {
-	bool		 hello;		/* a ServerHello (or HelloRetryRequest) */
+	bool		 hello;		/* a ServerHello (or HRR) */
 	uint16_t	 cipher;
 	uint16_t	 version;	/* legacy_version of the ServerHello */
 	char		 alpn[64];	/* selected protocol, "" */
