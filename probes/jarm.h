@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define JARM_PROBES	10
+#define JARM_TLS11	5	/* the probe offering TLS 1.1 (no 1.2, 1.3) */
 #define JARM_MAX_EXTS	32
 
 /* The random parts of a probe: any bytes do (the hash ignores them). */

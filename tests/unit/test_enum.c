@@ -396,20 +396,28 @@ test_tls12_client_order(void **state)
 		"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA",
 		"ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384:"
 		    "ECDHE-ECDSA-CHACHA20-POLY1305",
+		/* enough suites to tell from the picks alone */
+		"ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384:"
+		    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-SHA:"
+		    "ECDHE-ECDSA-AES128-SHA256",
 	};
+	static const size_t count[] = { 2, 3, 5 };
 	struct world *w = *state;
 	size_t i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		SSL_CTX *ctx = ctx_new(&w->ec, TLS1_2_VERSION, TLS1_2_VERSION);
 		struct observation obs = { 0 };
+		char what[64];
 		unsigned n;
 
 		assert_int_equal(SSL_CTX_set_cipher_list(ctx, lists[i]), 1);
 		n = run_plan(openssl_answer, ctx, 0, 2 + (uint32_t)i, &obs);
-		report(i == 0 ? "tls1.2 client order (2)" :
-		    "tls1.2 client order (3)", n, obs.tlsenum);
-		assert_int_equal(obs.tlsenum->v[TLSENUM_TLS12].nciphers, 2 + i);
+		snprintf(what, sizeof(what), "tls1.2 client order (%zu)",
+		    count[i]);
+		report(what, n, obs.tlsenum);
+		assert_int_equal(obs.tlsenum->v[TLSENUM_TLS12].nciphers,
+		    count[i]);
 		assert_int_equal(obs.tlsenum->v[TLSENUM_TLS12].server_order, 0);
 		observation_clear(&obs);
 		SSL_CTX_free(ctx);
