@@ -88,11 +88,23 @@ static const char migration_3[] =
     "	note		TEXT\n"
     ");\n";
 
+/*
+ * 4: what OCSP said about an observation's leaf (stapled response, else
+ * a --ocsp query): status "good", "revoked", "unknown", "invalid", NULL
+ * when nothing was asked or stapled; thisUpdate and nextUpdate in Unix
+ * seconds.
+ */
+static const char migration_4[] =
+    "ALTER TABLE observations ADD COLUMN ocsp_status TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ocsp_this_update INTEGER;\n"
+    "ALTER TABLE observations ADD COLUMN ocsp_next_update INTEGER;\n";
+
 /* Index i holds the migration to version i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
 	migration_2,
 	migration_3,
+	migration_4,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -121,7 +121,9 @@ test_enum_rows(void **state)
 	assert_int_equal(store_add_observation(st, scan, &o), 0);
 	assert_int_equal(store_flush(st), 0);
 	db = store_db(st);
-	expect(db, "PRAGMA user_version", "3");
+	/* at least the version that made the tls tables */
+	expect(db, "SELECT (SELECT user_version FROM pragma_user_version) >= 3",
+	    "1");
 	expect(db, "SELECT count(*) FROM tls_offers", "4");
 	expect(db, "SELECT group_concat(cipher || ':' || ifnull(preference, "
 	    "'NULL'), ' ') FROM (SELECT * FROM tls_offers WHERE version = "
