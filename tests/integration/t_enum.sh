@@ -30,10 +30,12 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=enum-rsa \
 
 S12_CIPHERS='ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA:AES128-GCM-SHA256'
 cs_bg_ns openssl s_server -quiet -accept "127.15.0.1:$P" -cert "$D/rsa.pem" \
-    -key "$D/rsa.key" -tls1_2 -cipher "$S12_CIPHERS" -serverpref -www
+    -key "$D/rsa.key" -tls1_2 -cipher "$S12_CIPHERS" -serverpref -www \
+    >"$D/s_server1.log" 2>&1
 cs_bg_ns openssl s_server -quiet -accept "127.15.0.2:$P" -cert "$D/rsa.pem" \
     -key "$D/rsa.key" -tls1_3 -serverpref -groups 'P-384:X25519' \
-    -ciphersuites 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256' -www
+    -ciphersuites 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256' -www \
+    >"$D/s_server2.log" 2>&1
 
 mkdir -p "$D/nginx"
 printf '  server { listen 127.15.0.3:%d ssl; ssl_certificate %s; ssl_certificate_key %s; return 200 "x\\n"; }\n' \
@@ -45,7 +47,8 @@ GNUTLS_PRIO='NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM
 have_gnutls=0
 if command -v gnutls-serv >/dev/null; then
 	cs_bg_ns gnutls-serv -p "$G" --echo --x509certfile "$K/good.pem" \
-	    --x509keyfile "$K/good.key" --priority "$GNUTLS_PRIO"
+	    --x509keyfile "$K/good.key" --priority "$GNUTLS_PRIO" \
+	    >"$D/gnutls-serv.log" 2>&1
 	have_gnutls=1
 else
 	note "gnutls-serv missing (gnutls-bin): that case is skipped"
