@@ -19,6 +19,7 @@
 #define ENUM_MAX_GROUPS	48
 #define ENUM_MAX_EXTS	32
 #define ENUM_MAX_BYTES	(512 * 1024)	/* per attempt, then decide */
+#define ENUM_PREF_INFER	4	/* picks that tell client order alone */
 
 /* What an attempt is for. */
 enum step_kind {
@@ -126,6 +127,7 @@ struct enum_plan {
 	unsigned	 jarm_next;	/* next JARM probe; JARM_PROBES: done */
 	bool		 jarm_dead;	/* a JARM probe timed out */
 	struct jarm_answer jarm[JARM_PROBES];
+	uint8_t		 jarm_alert[JARM_PROBES];	/* fatal alert, or 0 */
 	/* findings */
 	int8_t		 supported[TLSENUM_VER__MAX];
 	struct vchain	 ch[TLSENUM_VER__MAX];
@@ -164,7 +166,8 @@ bool	enum_choose(struct enum_plan *);
 void	enum_outcome(struct enum_plan *, bool timed_out);
 
 /* The order a version's suites were found in says whose order counts:
- * 1 server, 0 client, -1 cannot tell without a preference attempt. */
+ * 1 server, 0 client, -1 cannot tell (fewer than two suites, or a
+ * preference attempt is needed). */
 int	enum_infer_order(const struct enum_plan *, int ver);
 
 #endif /* CERTSWEEP_ENUM_INTERNAL_H */

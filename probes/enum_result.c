@@ -6,8 +6,9 @@
  * follows the client's order picks, at each step, the lowest (ascending
  * offer) or highest (descending) id among the suites it accepts and has
  * not been shown yet.  If any pick differs from that, the server has an
- * order of its own; if every pick fits, the picks cannot tell, and the
- * planner spends one attempt offering the first two picks reversed.
+ * order of its own; if every pick fits, it follows the client's, unless
+ * there are too few picks to tell a coincidence apart: then the planner
+ * spends one attempt offering the first two picks reversed.
  */
 #include "probes/enum_internal.h"
 
@@ -34,7 +35,10 @@ enum_infer_order(const struct enum_plan *p, int ver)
 				return 1;
 		}
 	}
-	return -1;
+	/* Every pick fits the client's order.  A server order that happens
+	 * to alternate like our offers has odds 1/n!: from four suites on,
+	 * take it as the client's order; below, ask (one attempt). */
+	return c->npicks >= ENUM_PREF_INFER ? 0 : -1;
 }
 
 static void

@@ -6,7 +6,8 @@
  *  2. the standard hello (TLS 1.3 + 1.2, x25519 key share, every suite):
  *     its ServerHello gives JA3S, and it is the first step of the chain
  *     of whatever version the server picked;
- *  3. per version, newest first, a chain: offer every suite not found yet,
+ *  3. per version, newest first (TLS 1.3 and 1.2; the older ones after
+ *     JARM), a chain: offer every suite not found yet,
  *     the server picks one, repeat until it refuses.  A version's first
  *     step is also its probe: a server that answers with a lower version
  *     has shown that version's first suite and that the ones in between
@@ -16,9 +17,10 @@
  *     attempts (enum_result.c); only when the picks fit both readings is
  *     one more attempt made (two suites in reverse order).  TLS 1.3 steps
  *     learn a group at the same time (HelloRetryRequest names one);
- *  4. TLS <= 1.2 ECDHE curves when there is no TLS 1.3;
- *  5. TLS_FALLBACK_SCSV at the best version below the highest;
- *  6. the ten JARM probes (ENUM_F_JARM).
+ *  4. the ten JARM probes (ENUM_F_JARM), before TLS 1.1 and older: a
+ *     protocol_version alert to JARM's TLS 1.1 probe spares our own;
+ *  5. TLS <= 1.2 ECDHE curves when there is no TLS 1.3;
+ *  6. TLS_FALLBACK_SCSV at the best version below the highest.
  *
  * The number of attempts is about (suites found + groups found + 8), plus
  * 10 for JARM.
@@ -30,6 +32,8 @@
 
 #define NOTE(p, ...)	do { if ((p)->note[0] == '\0') \
 	snprintf((p)->note, sizeof((p)->note), __VA_ARGS__); } while (0)
+
+static void	versions_off_between(struct enum_plan *, int, int);
 
 /* ---- lists --------------------------------------------------------------- */
 
@@ -279,7 +283,18 @@ enum_choose(struct enum_plan *p)
 		fill_std(p);
 		return true;
 	}
-	for (v = TLSENUM_TLS13; v >= TLSENUM_SSL3; v--)
+	for (v = TLSENUM_TLS13; v >= TLSENUM_TLS12; v--)
+		if (choose_version(p, v))
+			return true;
+	/* JARM before the older versions: its TLS 1.1 probe may spare ours */
+	if (p->jarm_next < JARM_PROBES && !p->jarm_dead) {
+		offer_reset(p, STEP_JARM, -1);
+		p->off.jarm = p->jarm_next;
+		return true;
+	}
+	if (p->jarm_next > JARM_TLS11 && p->jarm_alert[JARM_TLS11] == 70)
+		versions_off_between(p, TLSENUM_SSL2, TLSENUM_TLS12);
+	for (v = TLSENUM_TLS11; v >= TLSENUM_SSL3; v--)
 		if (choose_version(p, v))
 			return true;
 	if (!p->curves_done) {
@@ -291,11 +306,6 @@ enum_choose(struct enum_plan *p)
 		if (fill_fallback(p))
 			return true;
 		p->fallback_done = true;
-	}
-	if (p->jarm_next < JARM_PROBES && !p->jarm_dead) {
-		offer_reset(p, STEP_JARM, -1);
-		p->off.jarm = p->jarm_next;
-		return true;
 	}
 	return false;
 }
@@ -541,8 +551,10 @@ on_jarm(struct enum_plan *p, bool timed_out)
 		return;
 	}
 	memset(a, 0, sizeof(*a));
-	if (!r->sh)
+	if (!r->sh) {
+		p->jarm_alert[p->off.jarm] = r->alert ? r->alert_desc : 0;
 		return;
+	}
 	a->hello = true;
 	a->cipher = r->cipher;
 	a->version = r->legacy;

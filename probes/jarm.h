@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define JARM_PROBES	10
+#define JARM_TLS11	5	/* the probe offering TLS 1.1 (no 1.2, 1.3) */
 #define JARM_MAX_EXTS	32
 
 /* The random parts of a probe: any bytes do (the hash ignores them). */
@@ -35,7 +36,7 @@ int	jarm_build(unsigned i, const char *host, const struct jarm_rand *,
 
 /* What one probe got back. */
 struct jarm_answer {
-	bool		 hello;		/* a ServerHello (or HelloRetryRequest) */
+	bool		 hello;		/* a ServerHello (or HRR) */
 	uint16_t	 cipher;
 	uint16_t	 version;	/* legacy_version of the ServerHello */
 	char		 alpn[64];	/* selected protocol, "" */

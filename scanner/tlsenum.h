@@ -29,7 +29,7 @@ enum tlsenum_ver {
 
 /* One accepted cipher suite. */
 struct tls_enum_cipher {
-	uint32_t	 id;		/* TLS suite id; SSLv2: the 3-byte spec */
+	uint32_t	 id;		/* TLS suite; SSLv2: the 3-byte spec */
 	const char	*name;		/* IANA name (SSLv2: SSL_CK_...) */
 	const char	*openssl;	/* OpenSSL's name, or NULL */
 	const char	*kx;		/* key exchange: "ECDHE", "RSA", ... */
@@ -37,7 +37,7 @@ struct tls_enum_cipher {
 	unsigned	 bits;		/* effective key bits */
 	bool		 fs;		/* forward secrecy */
 	unsigned	 dh_bits;	/* DHE: prime size seen with it, or 0 */
-	uint16_t	 curve;		/* ECDHE (<= TLS 1.2): curve seen, or 0 */
+	uint16_t	 curve;		/* ECDHE (<= TLS 1.2): curve, or 0 */
 };
 
 struct tls_enum_version {
@@ -75,7 +75,7 @@ struct tls_enum {
 	int8_t		 compression;	/* the server chose DEFLATE */
 	int8_t		 ocsp_stapling;	/* status_request / CertificateStatus */
 	int8_t		 session_ticket;
-	int8_t		 fallback_scsv;	/* inappropriate_fallback on a downgrade */
+	int8_t		 fallback_scsv;	/* inappropriate_fallback alert */
 	int8_t		 heartbeat;
 	int8_t		 ems;		/* extended_master_secret */
 	int8_t		 etm;		/* encrypt_then_mac (CBC suites only) */

@@ -122,7 +122,8 @@ meets(const struct observation *obs, enum prof p, char *buf, size_t len)
 		}
 		for (i = 0; i < e->v[v].nciphers; i++)
 			if (!suite_allowed(p, v, e->v[v].ciphers[i].id)) {
-				why(buf, len, "suite %s", e->v[v].ciphers[i].name);
+				why(buf, len, "suite %s",
+				    e->v[v].ciphers[i].name);
 				break;
 			}
 	}

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -30,6 +31,7 @@
 #include "probes/enum.h"
 #include "probes/enum_internal.h"
 #include "probes/tlswire.h"
+#include "report/report.h"
 
 struct ident {
 	EVP_PKEY	*key;
@@ -186,7 +188,8 @@ run_plan(answer_fn answer, void *arg, unsigned flags, uint32_t seed,
 		if (!done)
 			enum_plan_eof(p, silent);
 		if (getenv("ENUM_TRACE") != NULL)
-			print_message("  #%u kind %d ver %d n %zu: sh %d v %04x "
+			print_message("  #%u kind %d ver %d n %zu: sh %d v %04x"
+			    " "
 			    "c %04x g %u alert %d/%u bytes %zu%s\n",
 			    enum_plan_attempts(p), p->off.kind, p->off.ver,
 			    p->off.nsuites, p->r.sh, p->r.version, p->r.cipher,
@@ -300,6 +303,27 @@ expect_versions(const struct tls_enum *e, const int8_t want[6])
 		}
 }
 
+/* The observation as the jsonl writer prints it, parsed back. */
+static json_t *
+json_of(const struct observation *obs)
+{
+	FILE *fp = tmpfile();
+	struct report *r;
+	json_error_t je;
+	json_t *j;
+
+	assert_non_null(fp);
+	r = report_open("jsonl", fp);
+	assert_non_null(r);
+	assert_int_equal(report_emit(r, obs), 0);
+	assert_int_equal(report_close(r), 0);
+	rewind(fp);
+	j = json_loadf(fp, 0, &je);
+	assert_non_null(j);
+	fclose(fp);
+	return j;
+}
+
 /* ---- tests --------------------------------------------------------- */
 
 /* TLS 1.2 only, four suites, the server's order, two curves. */
@@ -312,6 +336,7 @@ test_tls12_server_order(void **state)
 	struct world *w = *state;
 	SSL_CTX *ctx = ctx_new(&w->ec, TLS1_2_VERSION, TLS1_2_VERSION);
 	struct observation obs = { 0 };
+	json_t *j, *e, *v;
 	unsigned n;
 
 	assert_int_equal(SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES256-"
@@ -333,10 +358,32 @@ test_tls12_server_order(void **state)
 	assert_int_equal(obs.tlsenum->session_ticket, 0);
 	assert_int_equal(obs.tlsenum->ocsp_stapling, 0);
 	assert_int_equal(obs.tlsenum->heartbeat, 0);
-	assert_int_equal(obs.tlsenum->fallback_scsv, -1);	/* one version */
+	/* one version: nothing to fall back to */
+	assert_int_equal(obs.tlsenum->fallback_scsv, -1);
 	assert_int_equal(obs.tlsenum->dh_bits, 0);
 	assert_int_equal(strlen(obs.tlsenum->ja3s), 32);
 	assert_false(obs.tlsenum->truncated);
+	j = json_of(&obs);
+	assert_string_equal(json_string_value(json_object_get(j, "ja3s")),
+	    obs.tlsenum->ja3s);
+	e = json_object_get(j, "enum");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e,
+	    "versions"), 0)), "TLSv1.2");
+	v = json_object_get(json_object_get(e, "ciphers"), "TLSv1.2");
+	assert_true(json_is_true(json_object_get(v, "server_order")));
+	v = json_array_get(json_object_get(v, "suites"), 1);
+	assert_string_equal(json_string_value(json_object_get(v, "iana")),
+	    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+	assert_string_equal(json_string_value(json_object_get(v, "openssl")),
+	    "ECDHE-ECDSA-CHACHA20-POLY1305");
+	assert_string_equal(json_string_value(json_object_get(v, "id")),
+	    "0xcca9");
+	assert_true(json_is_true(json_object_get(json_object_get(e, "flags"),
+	    "secure_renegotiation")));
+	assert_true(json_is_null(json_object_get(json_object_get(e, "flags"),
+	    "fallback_scsv")));
+	assert_true(json_is_null(json_object_get(e, "jarm")));
+	json_decref(j);
 	observation_clear(&obs);
 	SSL_CTX_free(ctx);
 }
@@ -349,20 +396,28 @@ test_tls12_client_order(void **state)
 		"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA",
 		"ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384:"
 		    "ECDHE-ECDSA-CHACHA20-POLY1305",
+		/* enough suites to tell from the picks alone */
+		"ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384:"
+		    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-SHA:"
+		    "ECDHE-ECDSA-AES128-SHA256",
 	};
+	static const size_t count[] = { 2, 3, 5 };
 	struct world *w = *state;
 	size_t i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		SSL_CTX *ctx = ctx_new(&w->ec, TLS1_2_VERSION, TLS1_2_VERSION);
 		struct observation obs = { 0 };
+		char what[64];
 		unsigned n;
 
 		assert_int_equal(SSL_CTX_set_cipher_list(ctx, lists[i]), 1);
 		n = run_plan(openssl_answer, ctx, 0, 2 + (uint32_t)i, &obs);
-		report(i == 0 ? "tls1.2 client order (2)" :
-		    "tls1.2 client order (3)", n, obs.tlsenum);
-		assert_int_equal(obs.tlsenum->v[TLSENUM_TLS12].nciphers, 2 + i);
+		snprintf(what, sizeof(what), "tls1.2 client order (%zu)",
+		    count[i]);
+		report(what, n, obs.tlsenum);
+		assert_int_equal(obs.tlsenum->v[TLSENUM_TLS12].nciphers,
+		    count[i]);
 		assert_int_equal(obs.tlsenum->v[TLSENUM_TLS12].server_order, 0);
 		observation_clear(&obs);
 		SSL_CTX_free(ctx);
