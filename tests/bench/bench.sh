@@ -324,6 +324,10 @@ print(", ".join(f"{n} {s}" for s, n in sorted(c.items())) or "no output")' "$RUN
 else
 	echo "silent /28: skipped (needs root, a network namespace and nft)" | tee -a "$RUN/table"
 fi
+# shellcheck source=tests/bench/bench_enum.sh
+. "$HERE/bench_enum.sh"
+bench_enum | tee -a "$RUN/table"
+
 {
 	cat "$RUN/table"
 	echo
