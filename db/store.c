@@ -151,6 +151,18 @@ store_fail(struct store *st, int rc)
 	store_sqlite_err(st->db, rc, st->path, st->err, sizeof(st->err));
 }
 
+void
+store_fail_rc(struct store *st, int rc)
+{
+	store_fail(st, rc);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
 const char *
 store_errmsg(const struct store *st)
 {
