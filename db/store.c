@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -140,6 +141,7 @@ struct store {
 	sqlite3_stmt	*stmt[ST__MAX];
 	bool		 in_tx;
 	unsigned	 pending;	/* observations in the open batch */
+	time_t		 batch_started;	/* when the open batch began */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
 	char		 err[512];
@@ -294,6 +296,7 @@ batch_begin(struct store *st)
 		return -1;
 	st->in_tx = true;
 	st->pending = 0;
+	st->batch_started = time(NULL);
 	return 0;
 }
 
@@ -562,7 +565,8 @@ store_add_observation(struct store *st, int64_t scan_id,
 	    put_links(st, obs_id, o) == -1 ||
 	    put_findings(st, scan_id, endpoint, o) == -1)
 		goto fail;
-	if (++st->pending >= STORE_BATCH)
+	if (++st->pending >= STORE_BATCH ||
+	    time(NULL) - st->batch_started >= STORE_BATCH_SECONDS)
 		return store_flush(st);
 	return 0;
  fail:

@@ -50,10 +50,13 @@ int	store_scan_end(struct store *, int64_t scan_id, int64_t finished,
  * every certificate of the chain (deduplicated by SHA-256), the observation,
  * its chain links and its findings (one row per endpoint, rule and
  * certificate over time: reported again, it is reopened if resolved).
- * Commits every STORE_BATCH observations.  On -1 the open batch (up to
+ * Commits every STORE_BATCH observations, or with the first observation
+ * STORE_BATCH_SECONDS after the batch began (a slow sweep loses at most a
+ * few seconds of results to a kill -9).  On -1 the open batch (up to
  * STORE_BATCH - 1 earlier observations) is rolled back.
  */
 #define STORE_BATCH	512
+#define STORE_BATCH_SECONDS	2
 int	store_add_observation(struct store *, int64_t scan_id,
 	    const struct observation *);
 /* Commits the current batch, if any. */
