@@ -14,7 +14,7 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libsqlite3-dev
 libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev libinih-dev"
 # nginx is satisfied by nginx-light, nginx-core or nginx (see has_nginx)
 TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
-coreutils findutils prometheus"
+coreutils findutils prometheus valgrind util-linux"
 # real STARTTLS servers for tests/integration/t_starttls.sh (started there on
 # loopback in a namespace; policy-rc.d or no init keeps them off otherwise)
 SERVER_PKGS="postfix dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils prosody

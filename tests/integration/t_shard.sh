@@ -115,4 +115,16 @@ dump "$D/merged.db" | cmp -s - "$D/merged.dump" || fail "merging the same shards
 cs_scan self db merge "$D/s1.db" "$D/s1.db" "$D/s2.db"
 [[ $CS_RC == 2 ]] || fail "db merge with OUT among the inputs exited $CS_RC, expected 2"
 grep -q "also an input" "$D/self.err" || fail "db merge OUT=IN: no clear message: $(cat "$D/self.err")"
+# the merge command samples/k8s/certsweep-shards.yaml documents, on our
+# four shards laid out as its pods write them
+mkdir -p "$D/k8s"
+for k in 0 1 2 3; do cp "$D/s$((k + 1)).db" "$D/k8s/shard-$k.db"; done
+cmd=$(sed -n '/^#   certsweep db merge/,/^#$/p' "$CS_ROOT/samples/k8s/certsweep-shards.yaml" |
+    sed 's/^#//; s/\\$//' | tr -s ' \n' ' ' | sed "s|/out/|$D/k8s/|g")
+[[ $cmd == *"db merge"*shard-3.db* ]] || fail "no 'certsweep db merge' command found in the k8s sample"
+read -r -a words <<<"$cmd"
+cs_scan k8s "${words[@]:1}"
+[[ $CS_RC == 0 ]] || fail "the k8s sample's merge command failed ($CS_RC): $cmd: $(cat "$D/k8s.err")"
+dump "$D/k8s/certsweep.db" | cmp -s - "$D/merged.dump" || fail "the k8s sample's merge differs from ours"
+note "k8s sample merge command: ok"
 echo "ok"
