@@ -29,7 +29,7 @@
 /* The tables merge knows, in the order they are copied. */
 static const char *const merge_tables[] = {
 	"scans", "endpoints", "certificates", "observations", "chain_links",
-	"findings",
+	"findings", "tls_offers", "tls_config",
 };
 #define NTABLES	(sizeof(merge_tables) / sizeof(merge_tables[0]))
 
@@ -325,6 +325,17 @@ static const struct copy_spec copy_links = {
 	.remap = (const char *const[]){ "observation_id", "mo.new", NULL },
 	.join = "JOIN temp.merge_obs mo ON mo.old = s.observation_id",
 };
+/* --enum results (migration 3), one set per observation */
+static const struct copy_spec copy_offers = {
+	.table = "tls_offers",
+	.remap = (const char *const[]){ "observation_id", "mo.new", NULL },
+	.join = "JOIN temp.merge_obs mo ON mo.old = s.observation_id",
+};
+static const struct copy_spec copy_config = {
+	.table = "tls_config",
+	.remap = (const char *const[]){ "observation_id", "mo.new", NULL },
+	.join = "JOIN temp.merge_obs mo ON mo.old = s.observation_id",
+};
 static const struct copy_spec copy_findings = {
 	.table = "findings",
 	.skip = skip_id,
@@ -377,6 +388,8 @@ merge_one(struct merge *m, struct merge_stats *ms)
 	    m->schema) == -1 ||
 	    merge_copy(m, &copy_obs) == -1 ||
 	    merge_copy(m, &copy_links) == -1 ||
+	    merge_copy(m, &copy_offers) == -1 ||
+	    merge_copy(m, &copy_config) == -1 ||
 	    merge_copy(m, &copy_findings) == -1)
 		return -1;
 	if (merge_int(m, "SELECT count(*) FROM temp.merge_obs", &n) == -1)

@@ -7,9 +7,10 @@
  * Scans are copied under new ids; endpoints are unified by (ip, port, sni,
  * protocol) with first_seen the earliest and last_seen the latest;
  * certificates are deduplicated by SHA-256; observations and chain links
- * are copied with their ids remapped; findings are unified by (endpoint,
- * rule, certificate): first seen the earliest, everything else (state,
- * severity, detail, last seen) from the latest event.  A scan OUT already
+ * (and --enum's tls_offers and tls_config) are copied with their ids
+ * remapped; findings are unified by (endpoint, rule, certificate): first
+ * seen the earliest, everything else (state, severity, detail, last seen)
+ * from the latest event.  A scan OUT already
  * holds (same kind, start, end, arguments and counts: merged before) is not
  * copied again, so merging the same input twice changes nothing.
  *

@@ -93,8 +93,9 @@ static const char *const stmt_sql[] = {
 	    "max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
 	    "time, status, reason, version, cipher, grp, alpn, handshake_ms, "
-	    "verify_code, verify_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10, ?11, ?12, ?13)",
+	    "verify_code, verify_reason, ocsp_status, ocsp_this_update, "
+	    "ocsp_next_update) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	[ST_LINK] = "INSERT INTO chain_links (observation_id, depth, "
 	    "cert_sha256) VALUES (?1, ?2, ?3)",
 	[ST_FINDING] = "INSERT INTO findings (rule, severity, endpoint_id, "
@@ -470,6 +471,27 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id)
 	return 0;
 }
 
+/* OCSP status and times at i, i + 1, i + 2; NULL when none was judged. */
+static void
+bind_ocsp(sqlite3_stmt *s, int i, const struct observation *o)
+{
+	if (o->ocsp_status[0] == '\0') {
+		sqlite3_bind_null(s, i);
+		sqlite3_bind_null(s, i + 1);
+		sqlite3_bind_null(s, i + 2);
+		return;
+	}
+	sqlite3_bind_text(s, i, o->ocsp_status, -1, SQLITE_STATIC);
+	if (o->ocsp_this_update != 0)
+		sqlite3_bind_int64(s, i + 1, o->ocsp_this_update);
+	else
+		sqlite3_bind_null(s, i + 1);
+	if (o->ocsp_next_update != 0)
+		sqlite3_bind_int64(s, i + 2, o->ocsp_next_update);
+	else
+		sqlite3_bind_null(s, i + 2);
+}
+
 static int
 put_obs(struct store *st, int64_t scan_id, int64_t endpoint,
     const struct observation *o, int64_t *id)
@@ -497,6 +519,7 @@ put_obs(struct store *st, int64_t scan_id, int64_t endpoint,
 		sqlite3_bind_null(s, 12);
 	}
 	bind_opt(s, 13, o->verify_reason);
+	bind_ocsp(s, 14, o);
 	if (run(st, ST_OBS) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -553,6 +576,7 @@ store_add_observation(struct store *st, int64_t scan_id,
     const struct observation *o)
 {
 	int64_t endpoint = 0, obs_id = 0;
+	int rc;
 
 	if (batch_begin(st) == -1)
 		return -1;
@@ -565,6 +589,11 @@ store_add_observation(struct store *st, int64_t scan_id,
 	    put_links(st, obs_id, o) == -1 ||
 	    put_findings(st, scan_id, endpoint, o) == -1)
 		goto fail;
+	if (o->tlsenum != NULL && (rc = store_enum_add(st->db, obs_id,
+	    o->tlsenum)) != SQLITE_OK) {
+		store_fail(st, rc);
+		goto fail;
+	}
 	if (++st->pending >= STORE_BATCH ||
 	    time(NULL) - st->batch_started >= STORE_BATCH_SECONDS)
 		return store_flush(st);

@@ -324,6 +324,30 @@ geo_json(const struct geo_info *g, bool *err)
 	return o;
 }
 
+/*
+ * What OCSP said about the leaf: the stapled response (stapled true;
+ * status null when it did not parse), else a --ocsp query (source
+ * "responder").  Absent when neither happened.
+ */
+static json_t *
+ocsp_json(const struct observation *obs, bool *err)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	put(o, "stapled", json_boolean(obs->ocsp_staple_len > 0), err);
+	put(o, "source", json_string(obs->ocsp_live ? "responder" :
+	    "staple"), err);
+	put(o, "status", obs->ocsp_status[0] != '\0' ?
+	    JARR(obs->ocsp_status) : json_null(), err);
+	put(o, "this_update", obs->ocsp_this_update != 0 ?
+	    jtime(obs->ocsp_this_update) : json_null(), err);
+	put(o, "next_update", obs->ocsp_next_update != 0 ?
+	    jtime(obs->ocsp_next_update) : json_null(), err);
+	return o;
+}
+
 static void
 tls_json(json_t *o, const struct observation *obs, bool *err)
 {
@@ -338,6 +362,7 @@ tls_json(json_t *o, const struct observation *obs, bool *err)
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
 	put(o, "handshake_ms", json_real(round(ms * 10) / 10), err);
+	put(o, "grab", json_string(obs->raw ? "raw" : "openssl"), err);
 	if ((v = json_object()) != NULL) {
 		put(v, "ok", json_boolean(obs->verify_code == 0), err);
 		put(v, "code", json_integer(obs->verify_code), err);
@@ -350,6 +375,8 @@ tls_json(json_t *o, const struct observation *obs, bool *err)
 	for (size_t i = 0; chain != NULL && i < obs->chain_len; i++)
 		push(chain, cert_json(&obs->chain[i], err), err);
 	put(o, "chain", chain, err);
+	if (obs->ocsp_staple_len > 0 || obs->ocsp_status[0] != '\0')
+		put(o, "ocsp", ocsp_json(obs, err), err);
 }
 
 static json_t *

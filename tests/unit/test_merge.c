@@ -150,6 +150,26 @@ sweep(const char *path, const char *args, int64_t when, int from, int to,
 	assert_int_equal(store_close(st), 0);
 }
 
+/* --enum results for every ok observation, as db/store_enum.c would
+ * write them (rows named after the endpoint, to follow them through). */
+static void
+add_enum_rows(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO tls_config "
+	    "(observation_id, versions) SELECT o.id, 'TLSv1.3@' || e.ip FROM "
+	    "observations o JOIN endpoints e ON e.id = o.endpoint_id WHERE "
+	    "o.status = 'ok'; INSERT INTO tls_offers (observation_id, "
+	    "version, cipher, cipher_id, preference) SELECT o.id, 'TLSv1.3', "
+	    "'TLS_AES_128_GCM_SHA256', 4865, length(e.ip) % 3 FROM "
+	    "observations o JOIN endpoints e ON e.id = o.endpoint_id WHERE "
+	    "o.status = 'ok'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /* --- canonical dumps --- */
 
 static char *
@@ -190,6 +210,11 @@ static const char *const dumps[] = {
 	    "' ' || f.last_seen || ' ' || f.state || ' ' || "
 	    "ifnull(f.resolved_at, '-') AS r FROM findings f JOIN endpoints e "
 	    "ON e.id = f.endpoint_id ORDER BY r)",
+	"SELECT group_concat(r, char(10)) FROM (SELECT e.ip || ' ' || "
+	    "c.versions || ' ' || t.cipher || ' ' || t.preference AS r "
+	    "FROM tls_config c JOIN tls_offers t USING (observation_id) "
+	    "JOIN observations o ON o.id = c.observation_id JOIN endpoints e "
+	    "ON e.id = o.endpoint_id ORDER BY r)",
 };
 
 static void
@@ -240,6 +265,7 @@ test_shards_equal_full(void **state)
 	struct merge_stats ms;
 
 	sweep(full, "scan 10.0.0.0/24", 5000, 1, 60, 1, true);
+	add_enum_rows(full);
 	for (int k = 0; k < 3; k++) {
 		char name[16], args[64];
 
@@ -248,6 +274,7 @@ test_shards_equal_full(void **state)
 		    k + 1);
 		sh[k] = path_in(fx, name);
 		sweep(sh[k], args, 5000, 1 + k, 60, 3, true);
+		add_enum_rows(sh[k]);
 	}
 	assert_int_equal(do_merge(out, (const char *const *)sh, 3, &ms), 0);
 	assert_int_equal(ms.scans, 3);
