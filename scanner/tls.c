@@ -22,17 +22,19 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "probes/tlswire.h"
 #include "scanner/cert.h"
 #include "scanner/xmem.h"
 
 /*
- * The largest Certificate message we take.  OpenSSL's default (100 KiB)
- * refuses real, valid certificates: a leaf with 10,000 SANs is ~165 KiB.
- * OpenSSL holds the whole message while it reads it, so this bounds the
- * memory a hostile server can make one connection use; larger chains end
- * as tls-error with this limit in the reason.
+ * The largest Certificate message we take: the raw grab's cap
+ * (probes/tlswire.h), so that both grabs agree.  OpenSSL's own default
+ * (100 KiB) refuses real, valid certificates: a leaf with 10,000 SANs is
+ * ~165 KiB.  OpenSSL holds the whole message while it reads it, so this
+ * bounds the memory a hostile server can make one connection use; larger
+ * chains end as tls-error with this limit in the reason.
  */
-#define TLS_MAX_CERT_LIST	(512 * 1024)
+#define TLS_MAX_CERT_LIST	TLSWIRE_CERT_DEFAULT
 
 /* No verification inside the handshake: the analysis does it. */
 static int
