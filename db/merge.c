@@ -205,7 +205,7 @@ struct copy_spec {
 	const char		*table;
 	const char *const	*skip;		/* columns left to OUT (id) */
 	const char *const	*remap;		/* col, expression, ..., NULL */
-	const char		*join;		/* id maps, after "FROM S.t s" */
+	const char		*join;		/* id maps, after FROM S.t s */
 	const char		*conflict;	/* ON CONFLICT target */
 	const char *const	*keys;		/* never updated */
 	enum merge_rule		 rule;

@@ -19,7 +19,7 @@
 #define SET_MIN		1024	/* slots; a power of two */
 
 struct rkey {
-	int		 family;	/* AF_INET, AF_INET6, AF_UNSPEC (name) */
+	int		 family;	/* AF_INET, AF_INET6; AF_UNSPEC: name */
 	uint16_t	 port;
 	uint8_t		 addr[16];
 	char		*host;		/* AF_UNSPEC only */

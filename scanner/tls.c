@@ -177,7 +177,8 @@ tls_classify(SSL *ssl, int ret, int saved_errno, char *reason, size_t len)
 	    ERR_GET_REASON(e) == SSL_R_EXCESSIVE_MESSAGE_SIZE) {
 		snprintf(reason, len, "TLS handshake failed: the server sent a "
 		    "handshake message larger than this scanner accepts (a "
-		    "certificate chain over %d KiB?)", TLS_MAX_CERT_LIST / 1024);
+		    "certificate chain over %d KiB?)",
+		    TLS_MAX_CERT_LIST / 1024);
 		st = SCAN_TLS_ERROR;
 	} else {
 		snprintf(reason, len, "TLS handshake failed: %s", what);

@@ -244,7 +244,8 @@ query_int(const char *path, const char *sql)
 }
 
 static int
-do_merge(const char *out, const char *const *in, size_t n, struct merge_stats *ms)
+do_merge(const char *out, const char *const *in, size_t n,
+    struct merge_stats *ms)
 {
 	char err[1024];
 	int rc = store_merge(out, in, n, ms, err, sizeof(err));
