@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -145,6 +146,7 @@ struct store {
 	sqlite3_stmt	*stmt[ST__MAX];
 	bool		 in_tx;
 	unsigned	 pending;	/* observations in the open batch */
+	time_t		 batch_started;	/* when the open batch began */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
 	char		 err[512];
@@ -154,6 +156,18 @@ static void
 store_fail(struct store *st, int rc)
 {
 	store_sqlite_err(st->db, rc, st->path, st->err, sizeof(st->err));
+}
+
+void
+store_fail_rc(struct store *st, int rc)
+{
+	store_fail(st, rc);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
 }
 
 const char *
@@ -287,6 +301,7 @@ batch_begin(struct store *st)
 		return -1;
 	st->in_tx = true;
 	st->pending = 0;
+	st->batch_started = time(NULL);
 	return 0;
 }
 
@@ -598,7 +613,8 @@ store_add_observation(struct store *st, int64_t scan_id,
 		store_fail(st, rc);
 		goto fail;
 	}
-	if (++st->pending >= STORE_BATCH)
+	if (++st->pending >= STORE_BATCH ||
+	    time(NULL) - st->batch_started >= STORE_BATCH_SECONDS)
 		return store_flush(st);
 	return 0;
  fail:

@@ -40,6 +40,12 @@ int	store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen);
 void	store_sqlite_err(sqlite3 *db, int rc, const char *path, char *err,
 	    size_t errlen);
 
+/* Sets store_errmsg() from SQLite result rc (for the store's other files:
+ * db/resume.c). */
+void	store_fail_rc(struct store *, int rc);
+/* The database file's path as given to store_open(). */
+const char *store_path(const struct store *);
+
 struct tls_enum;
 
 /*

@@ -87,7 +87,9 @@ static void
 sweep_once(struct serve *s, unsigned n)
 {
 	struct sweep_ctx c = { .s = s };
-	struct engine_hooks hooks = { sweep_analyze, sweep_sink, &c };
+	struct engine_hooks hooks = {
+		.analyze = sweep_analyze, .sink = sweep_sink, .arg = &c,
+	};
 	struct engine_stats st;
 	char err[512];
 	int rc, erc;

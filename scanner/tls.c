@@ -22,8 +22,19 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "probes/tlswire.h"
 #include "scanner/cert.h"
 #include "scanner/xmem.h"
+
+/*
+ * The largest Certificate message we take: the raw grab's cap
+ * (probes/tlswire.h), so that both grabs agree.  OpenSSL's own default
+ * (100 KiB) refuses real, valid certificates: a leaf with 10,000 SANs is
+ * ~165 KiB.  OpenSSL holds the whole message while it reads it, so this
+ * bounds the memory a hostile server can make one connection use; larger
+ * chains end as tls-error with this limit in the reason.
+ */
+#define TLS_MAX_CERT_LIST	TLSWIRE_CERT_DEFAULT
 
 /* No verification inside the handshake: the analysis does it. */
 static int
@@ -74,6 +85,7 @@ tls_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
 	    SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_max_cert_list(ctx, TLS_MAX_CERT_LIST);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, cert_verify_cb, NULL);
@@ -161,6 +173,13 @@ tls_classify(SSL *ssl, int ret, int saved_errno, char *reason, size_t len)
 		snprintf(reason, len, "the server did not answer with TLS (%s);"
 		    " is this a plain-text or STARTTLS port?", what);
 		st = SCAN_PROTOCOL_ERROR;
+	} else if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_EXCESSIVE_MESSAGE_SIZE) {
+		snprintf(reason, len, "TLS handshake failed: the server sent a "
+		    "handshake message larger than this scanner accepts (a "
+		    "certificate chain over %d KiB?)",
+		    TLS_MAX_CERT_LIST / 1024);
+		st = SCAN_TLS_ERROR;
 	} else {
 		snprintf(reason, len, "TLS handshake failed: %s", what);
 		st = SCAN_TLS_ERROR;

@@ -14,9 +14,11 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libsqlite3-dev
 libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev libinih-dev"
 # nginx is satisfied by nginx-light, nginx-core or nginx (see has_nginx)
 TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
-coreutils findutils prometheus chromium nodejs gnutls-bin sslscan nmap"
+coreutils findutils prometheus chromium nodejs gnutls-bin sslscan nmap
+valgrind util-linux"
 # gnutls-bin, sslscan, nmap: tests/integration/t_enum.sh (a second TLS stack
-# and two independent enumerators to compare --enum with)
+# and two independent enumerators to compare --enum with); valgrind: make
+# valgrind; util-linux: unshare for t_crash.sh's full disk
 # real STARTTLS servers for tests/integration/t_starttls.sh (started there on
 # loopback in a namespace; policy-rc.d or no init keeps them off otherwise)
 SERVER_PKGS="postfix dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils prosody

@@ -12,7 +12,10 @@
 #   - BENCH_RUNS (3) scans of the N targets: endpoints/s, wall s, client CPU
 #     s (user+sys), CPU ms per endpoint, peak RSS MB, certificates found / N;
 #   - one scan at --concurrency 1000: peak RSS;
-#   - one scan of the silent /28 at --timeout 2: wall s.
+#   - one scan of the silent /28 at --timeout 2: wall s;
+#   - BENCH_SCALE=1: 65,536 endpoints, a silent /16 at --rate 5000, peak
+#     RSS at 10,000 in flight and the open-files cap (scale_runs below;
+#     a few minutes, so not by default).
 # Figures are printed, and appended to tests/bench/.work/results.txt; nothing
 # is asserted.  Certificates are kept in tests/bench/.work/pki between runs.
 # nginx is stopped by its PID and the namespace deleted on exit.
@@ -33,6 +36,7 @@ PKI=$WORK/pki
 N=${BENCH_N:-1024}
 RUNS=${BENCH_RUNS:-3}
 PORT=${BENCH_PORT:-8443}
+SCALE_PORT=$((PORT + 1000))
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 ((N >= 1 && N <= 65535)) || die "BENCH_N=$N: 1 .. 65535"
@@ -137,7 +141,7 @@ ns_up() {
 table inet certsweep_bench {
 	chain input {
 		type filter hook input priority 0; policy accept;
-		ip daddr 127.3.0.0/24 tcp flags & (syn | ack) == syn drop
+		ip daddr { 127.3.0.0/24, 127.4.0.0/16 } tcp flags & (syn | ack) == syn drop
 	}
 }
 EOF
@@ -169,6 +173,11 @@ write_nginx_conf() {
 		echo "  ssl_session_cache off;"
 		echo "  ssl_session_tickets off;"
 		echo "  default_type text/plain;"
+		if [ -n "${BENCH_SCALE:-}" ]; then
+			# scale lab: one server on every address of the namespace
+			printf '  server { listen %s ssl backlog=65535 reuseport; ssl_certificate %s; ssl_certificate_key %s; return 200 "any\\n"; }\n' \
+			    "$SCALE_PORT" "$PKI/leaf/1.pem" "$PKI/leaf/1.key"
+		fi
 		for ((i = 1; i <= N; i++)); do
 			printf '  server { listen %s:%s ssl reuseport backlog=4096; ssl_certificate %s; ssl_certificate_key %s; return 200 "b%d\\n"; }\n' \
 			    "$(addr_of "$i")" "$PORT" "$PKI/leaf/$i.pem" "$PKI/leaf/$i.key" "$i"
@@ -268,6 +277,56 @@ PY
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# ---------------------------------------------------------------- scale
+# BENCH_SCALE=1 (a few minutes; needs the namespace and nft):
+#   - 65,536 endpoints: 127.1.0.0/16 on SCALE_PORT (PORT + 1000), where one
+#     wildcard nginx server answers every address of the namespace;
+#   - a silent /16 (127.4.0.0/16, SYNs dropped) at --rate 5000 with
+#     --concurrency 10000 --timeout 1: achieved rate (endpoints / (wall -
+#     timeout)) against 5000, wall against 65536/5000 + timeout;
+#   - peak RSS with 10,000 in flight: a silent /18 at --concurrency 10000
+#     --timeout 5 (the first 10,000 wait together);
+#   - --concurrency 30000 under the hard open-files limit: what certsweep
+#     says and uses.
+# Figures only; nothing is asserted.
+status_counts() {
+	"$PY" -c 'import collections, json, sys
+c = collections.Counter(json.loads(l).get("status") for l in open(sys.argv[1]) if l.strip())
+print(", ".join(f"{n} {s}" for s, n in sorted(c.items())) or "no output")' "$1"
+}
+
+scale_runs() {
+	local wall cpu rss rc st
+	if [ -z "$NS" ] || ! ip netns exec "$NS" nft list table inet certsweep_bench >/dev/null 2>&1; then
+		echo "scale: skipped (needs root, a network namespace and nft)" | tee -a "$RUN/table"
+		return
+	fi
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	if ! in_ns timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ 127.1.255.254 "$SCALE_PORT" 2>/dev/null; then
+		echo "scale: the wildcard server on port $SCALE_PORT is not up" | tee -a "$RUN/table"
+		return
+	fi
+	echo | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure scale16 scan 127.1.0.0/16 -p "$SCALE_PORT" --json -q)
+	st=$(status_counts "$RUN/scale16.out")
+	echo "65,536 TLS endpoints (127.1.0.0/16, one wildcard nginx): wall $wall s" \
+	    "($(awk -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? 65536 / w : 0) }')/s), client CPU $cpu s," \
+	    "peak RSS $rss MB, exit $rc; $st" | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure rate5000 scan 127.4.0.0/16 -p "$PORT" --rate 5000 \
+	    --concurrency 10000 --timeout 1 --json -q)
+	st=$(status_counts "$RUN/rate5000.out")
+	echo "silent /16 at --rate 5000 --timeout 1: wall $wall s (rate-bound: 14.1 s)," \
+	    "achieved $(awk -v w="$wall" 'BEGIN { printf "%.0f", (w > 1 ? 65536 / (w - 1) : 0) }')/s of 5000," \
+	    "peak RSS $rss MB, exit $rc; $st" | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure inflight10k scan 127.4.0.0/18 -p "$PORT" \
+	    --concurrency 10000 --timeout 5 --json -q)
+	echo "10,000 in flight (silent /18, --concurrency 10000 --timeout 5): peak RSS $rss MB" \
+	    "(issue bound 256 MiB), wall $wall s, exit $rc" | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure fdcap scan 127.4.0.0/30 -p "$PORT" --concurrency 30000 --timeout 1)
+	echo "--concurrency 30000 with 'ulimit -Hn' $(ulimit -Hn): exit $rc; certsweep says:" \
+	    "$(grep -m1 -i 'concurrency' "$RUN/fdcap.err" || echo '(nothing)')" | tee -a "$RUN/table"
+}
+
 # ---------------------------------------------------------------- main
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mkdir -p "$WORK" "$RUN"
@@ -328,6 +387,9 @@ fi
 . "$HERE/bench_enum.sh"
 bench_enum | tee -a "$RUN/table"
 
+if [ -n "${BENCH_SCALE:-}" ]; then
+	scale_runs
+fi
 {
 	cat "$RUN/table"
 	echo
