@@ -128,9 +128,12 @@ struct passive_stats {
  * server's cleartext flight is complete (ServerHelloDone, encryption, an
  * alert) or when the flow ends.  The observation is borrowed for the call
  * (source OBS_PASSIVE, server ip/port, sni, protocol, time of the
- * ServerHello, version, cipher, group, alpn, chain as sent, banner).
+ * ServerHello, version, cipher, group, alpn, ja3/ja4 of the ClientHello,
+ * ja3s of the ServerHello, chain as sent, banner).  The callee may add to
+ * it (findings, facts: the analysis pipeline does); everything it owns
+ * is freed with observation_clear() after the call.
  */
-typedef void	(*passive_emit_fn)(const struct observation *, void *arg);
+typedef void	(*passive_emit_fn)(struct observation *, void *arg);
 
 struct passive;
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "probes/fingerprint.h"
 #include "probes/tlswire.h"
 #include "scanner/cert.h"
 #include "scanner/record.h"
@@ -85,6 +86,8 @@ ev_client_hello(void *arg, const struct tlswire_client_hello *ch)
 	pf->ps->st.client_hellos++;
 	copy_text(o->sni, sizeof(o->sni), ch->sni.data,
 	    ch->sni.len);
+	(void)fingerprint_ja3(ch, o->ja3);
+	(void)fingerprint_ja4(ch, o->ja4);
 }
 
 static void
@@ -98,6 +101,7 @@ ev_server_hello(void *arg, const struct tlswire_server_hello *sh)
 	pf->ps->st.server_hellos++;
 	pf->have_sh = true;
 	o->time = in->last_sec;	/* the packet carrying it */
+	(void)fingerprint_ja3s(sh, o->ja3s);
 	if ((name = tlswire_version_name(sh->version)) != NULL)
 		snprintf(o->version, sizeof(o->version), "%s", name);
 	else

@@ -499,7 +499,7 @@ struct obs_list {
 };
 
 static void
-collect(const struct observation *o, void *arg)
+collect(struct observation *o, void *arg)
 {
 	struct obs_list *l = arg;
 	struct obs_copy *c;
