@@ -92,8 +92,9 @@ static const char *const stmt_sql[] = {
 	    "max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
 	    "time, status, reason, version, cipher, grp, alpn, handshake_ms, "
-	    "verify_code, verify_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10, ?11, ?12, ?13)",
+	    "verify_code, verify_reason, ja3, ja3s, ja4, jarm) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	    "?17)",
 	[ST_LINK] = "INSERT INTO chain_links (observation_id, depth, "
 	    "cert_sha256) VALUES (?1, ?2, ?3)",
 	[ST_FINDING] = "INSERT INTO findings (rule, severity, endpoint_id, "
@@ -482,6 +483,10 @@ put_obs(struct store *st, int64_t scan_id, int64_t endpoint,
 		sqlite3_bind_null(s, 12);
 	}
 	bind_opt(s, 13, o->verify_reason);
+	bind_opt(s, 14, o->ja3[0] != '\0' ? o->ja3 : NULL);
+	bind_opt(s, 15, o->ja3s[0] != '\0' ? o->ja3s : NULL);
+	bind_opt(s, 16, o->ja4[0] != '\0' ? o->ja4 : NULL);
+	bind_opt(s, 17, o->jarm[0] != '\0' ? o->jarm : NULL);
 	if (run(st, ST_OBS) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
