@@ -283,6 +283,7 @@ tls_start(struct pflow *pf, enum flow_dir d)
 	if (pf->obs == NULL) {
 		pf->obs = xcalloc(1, sizeof(*pf->obs));
 		pf->obs->time = flow_get_info(pf->flow)->first_sec;
+		pf->obs->name_match = -1;	/* until the analysis says */
 	}
 	tlswire_parser_init(&pd->parser, d == FLOW_C2S ? TLSWIRE_DIR_CLIENT :
 	    TLSWIRE_DIR_SERVER, pf->ps->opts.max_cert, &pd->ev);
