@@ -7,6 +7,10 @@
  * needs privileges - the database, stdout's writer, --emit-targets - is
  * opened before the device, because capture_open_live() drops root.
  *
+ * A connection equal to an earlier one of the run (same server, names,
+ * TLS facts, client and server fingerprints, chain) is counted, not
+ * analysed or stored again: one observation per endpoint state per sweep.
+ *
  * Endings (README, "Passive discovery"):
  *   end of file, --duration, or a signal during a live capture: 0 (or 1
  *     with --fail-on);
@@ -183,7 +187,8 @@ summary(struct sniff *s, struct passive *ps)
 	passive_get_stats(ps, &st);
 	log_info("sniff %s: %llu packets (%.1f MB), %llu TCP segments; "
 	    "%llu flows (%llu evicted, %llu idle, %llu gaps), %llu TLS "
-	    "(%llu after STARTTLS); %llu observations, %llu ok; %llu parse "
+	    "(%llu after STARTTLS); %llu observations, %llu ok, %llu repeats "
+	    "not stored again; %llu parse "
 	    "errors, %llu bad certificates; %llu dropped by the kernel",
 	    capture_source(s->cap), (unsigned long long)cs.frames,
 	    (double)cs.bytes / 1e6, (unsigned long long)cs.rc[CAPTURE_TCP],
@@ -195,6 +200,7 @@ summary(struct sniff *s, struct passive *ps)
 	    (unsigned long long)st.starttls_flows,
 	    (unsigned long long)st.observations,
 	    (unsigned long long)s->nok,
+	    (unsigned long long)st.duplicates,
 	    (unsigned long long)st.parse_errors,
 	    (unsigned long long)st.bad_certs,
 	    (unsigned long long)cs.kernel_drop);
@@ -204,7 +210,8 @@ summary(struct sniff *s, struct passive *ps)
 static int
 sniff_run(struct sniff *s, bool *interrupted)
 {
-	struct passive *ps = passive_new(NULL, on_observation, s);
+	struct passive_opts po = { .dedupe = true };
+	struct passive *ps = passive_new(&po, on_observation, s);
 	int rc;
 
 	rc = capture_loop(s->cap, on_packet, ps);
