@@ -13,6 +13,8 @@
 #     s (user+sys), CPU ms per endpoint, peak RSS MB, certificates found / N;
 #   - one scan at --concurrency 1000: peak RSS;
 #   - one scan of the silent /28 at --timeout 2: wall s.
+#   - sniff_bench.sh: `certsweep sniff -r` on a large capture made from the
+#     lab's TLS 1.2 handshakes, beside tshark (SNIFF_MB, default 512).
 # Figures are printed, and appended to tests/bench/.work/results.txt; nothing
 # is asserted.  Certificates are kept in tests/bench/.work/pki between runs.
 # nginx is stopped by its PID and the namespace deleted on exit.
@@ -318,6 +320,11 @@ fi
 	echo
 } >>"$WORK/results.txt"
 log "results appended to ${WORK#"$ROOT"/}/results.txt"
+
+# passive: sniff -r on a large capture of the lab's handshakes, beside tshark
+echo
+SNIFF_NS=$NS SNIFF_PORT=$PORT SNIFF_TARGETS=$RUN/targets.txt "$HERE/sniff_bench.sh" "$BIN" ||
+    log "the sniff bench failed (exit $?)"
 
 PEERS=$(cd "$ROOT/.." && pwd)/shared/bench/peers.sh
 if [ -x "$PEERS" ] || [ -f "$PEERS" ]; then

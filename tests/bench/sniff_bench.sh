@@ -6,7 +6,7 @@
 #   tests/bench/sniff_bench.sh /abs/path/to/certsweep
 #
 # 1. A seed capture of real handshakes.  From bench.sh (SNIFF_NS, SNIFF_PORT,
-#    SNIFF_TARGETS set, the lab up, root): a small Python AF_PACKET
+#    SNIFF_TARGETS set, the lab up in its namespace): a Python AF_PACKET
 #    recorder on the lab's loopback while a Python client makes one TLS
 #    1.2 handshake with every server of the lab (the lab also allows TLS
 #    1.3, whose certificates are encrypted: nothing to see passively).
@@ -86,7 +86,9 @@ while not stop:
     f.write(data)
 f.close()
 PY
-	in_ns "$PY" "$RUN/record.py" lo "$RUN/seed.pcap" "$RUN/ready" &
+	# started directly, not through in_ns: ip netns exec execs python, so
+	# $! is the recorder's own PID
+	ip netns exec "$NS" "$PY" "$RUN/record.py" lo "$RUN/seed.pcap" "$RUN/ready" &
 	REC_PID=$!
 	for _ in $(seq 50); do [ -e "$RUN/ready" ] && break; sleep 0.1; done
 	[ -e "$RUN/ready" ] || die "the recorder did not start"
@@ -189,11 +191,11 @@ timed() {
 		END { printf "%.2f %.1f %d\n", w, r / 1024, rc }' "$RUN/$name.time"
 }
 
-if [ -n "$TARGETS" ] && [ "$(id -u)" = 0 ]; then
+if [ -n "$TARGETS" ] && [ -n "$NS" ]; then
 	log "recording a TLS 1.2 handshake with each of the lab's $(wc -l <"$TARGETS") endpoints"
 	record_seed
 else
-	log "no lab (or not root): seed = the Ethernet captures in tests/data/pcaps"
+	log "no lab namespace: seed = the Ethernet captures in tests/data/pcaps"
 	corpus_seed
 fi
 SEED_BYTES=$(stat -c %s "$RUN/seed.pcap")
@@ -231,9 +233,11 @@ rate() { # WALL: "packets/s MB/s"
 }
 
 rm -f "$RUN/cs.db"
-read -r cw crss crc < <(timed certsweep "$BIN" sniff -r "$BIG" --json --db "$RUN/cs.db" -q)
+read -r cw crss crc < <(timed certsweep "$BIN" sniff -r "$BIG" --json --db "$RUN/cs.db" -v)
 ccerts=$("$PY" -c 'import json, sys
 print(sum(len(json.loads(l).get("chain", [])) for l in open(sys.argv[1]) if l.strip()))' "$RUN/certsweep.out")
+# TLS connections parsed (repeats are parsed, then not stored again)
+cconns=$(sed -n 's/.* \([0-9]*\) TLS (.*/\1/p' "$RUN/certsweep.err" | tail -1)
 read -r cpps cmbs < <(rate "$cw")
 
 if ! command -v tshark >/dev/null && [ "$(id -u)" = 0 ]; then
@@ -250,14 +254,16 @@ if command -v tshark >/dev/null; then
 	tcerts=$(grep -c . "$RUN/tshark.out" || true)
 	read -r tpps tmbs < <(rate "$tw")
 	tline=$(printf '%-10s %8s %12s %8s %12s %22s %6s' tshark "$tw" "$tpps" "$tmbs" "$trss" \
-	    "$tcerts handshakes" "$trc")
+	    "$tcerts w/ certs" "$trc")
 	ratio=$(awk -v a="$tw" -v b="$cw" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 fi
 {
 	echo "sniff -r bench $(date -u +%Y-%m-%dT%H:%M:%SZ): $((BYTES / 1048576)) MB," \
 	    "$PKTS packets (seed ${SEED_BYTES} bytes, repeated)"
-	printf '%-10s %8s %12s %8s %12s %22s %6s\n' tool "wall s" "packets/s" "MB/s" "peak RSS MB" "certificates" exit
-	printf '%-10s %8s %12s %8s %12s %22s %6s\n' certsweep "$cw" "$cpps" "$cmbs" "$crss" "$ccerts certs" "$crc"
+	printf '%-10s %8s %12s %8s %12s %22s %6s\n' tool "wall s" "packets/s" "MB/s" "peak RSS MB" "handshakes seen" exit
+	printf '%-10s %8s %12s %8s %12s %22s %6s\n' certsweep "$cw" "$cpps" "$cmbs" "$crss" \
+	    "${cconns:-?} TLS conns" "$crc"
+	echo "  (certsweep stores each distinct connection once: $ccerts certificates in its JSON)"
 	echo "$tline"
 	[ -n "${ratio:-}" ] && echo "certsweep is ${ratio}x tshark's speed (target: >= 10x)"
 	echo
