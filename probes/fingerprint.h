@@ -28,7 +28,8 @@
 #include "probes/tlswire.h"
 
 #define FINGERPRINT_JA3_LEN	33	/* 32 lower-case hex digits + NUL */
-#define FINGERPRINT_JA4_LEN	37	/* t13d1516h2_8daaf6152771_b186095e22b6 */
+/* t13d1516h2_8daaf6152771_b186095e22b6 + NUL */
+#define FINGERPRINT_JA4_LEN	37
 
 /* RFC 8701 GREASE values: 0x0a0a, 0x1a1a, ... 0xfafa. */
 bool	fingerprint_is_grease(uint16_t);

@@ -215,7 +215,8 @@ test_arkime(void **state)
 		hellos_of(pcap, &r);
 		assert_int_equal(r.fp.nch, 1);
 		assert_int_equal(r.fp.nsh, 1);
-		assert_string_equal(r.fp.ja3_raw, arkime_tls(root, "ja3string"));
+		assert_string_equal(r.fp.ja3_raw,
+		    arkime_tls(root, "ja3string"));
 		assert_string_equal(r.fp.ja3s_raw,
 		    arkime_tls(root, "ja3sstring"));
 		assert_string_equal(r.fp.ja4_raw, arkime_tls(root, "ja4_r"));

@@ -668,8 +668,8 @@ test_dedupe(void **state)
 	int pass, mode;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tests/data/pcaps/tls-expired-cert.pcap",
-	    src != NULL ? src : ".");
+	snprintf(path, sizeof(path), "%s/tests/data/pcaps/%s",
+	    src != NULL ? src : ".", "tls-expired-cert.pcap");
 	for (mode = 0; mode < 2; mode++) {
 		po.dedupe = mode == 0;
 		memset(&l, 0, sizeof(l));
