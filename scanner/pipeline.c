@@ -14,7 +14,9 @@
 #include "scanner/cert.h"
 #include "scanner/geo.h"
 #include "scanner/log.h"
+#include "scanner/ocsp_live.h"
 #include "scanner/policy.h"
+#include "scanner/tlsjudge.h"
 #include "scanner/verify.h"
 #include "scanner/xmem.h"
 
@@ -26,6 +28,7 @@ struct pipeline {
 	struct policy		*policy;
 	struct verify_ctx	*vctx;
 	struct geo		*geo;
+	struct ocsp_live	*live;		/* --ocsp */
 	int			 worst;		/* severity, -1 none */
 	bool			 failed;	/* store or stdout */
 };
@@ -94,6 +97,7 @@ pipeline_free(struct pipeline *pl)
 	policy_free(pl->policy);
 	verify_ctx_free(pl->vctx);
 	geo_close(pl->geo);
+	ocsp_live_free(pl->live);
 	free(pl);
 }
 
@@ -118,6 +122,8 @@ pipeline_new(const struct config *cfg, const char *kind, unsigned flags,
 		if (warn[0] != '\0')
 			log_warn("%s", warn);
 	}
+	if (cfg->ocsp && pl->vctx != NULL)
+		pl->live = ocsp_live_new(cfg->timeout);
 	*rc = EXIT_RUNTIME;
 	if ((flags & PIPE_STORE) && pipeline_store(pl, kind, err,
 	    errlen) == -1)
@@ -135,6 +141,41 @@ fail:
 	return NULL;
 }
 
+/*
+ * OCSP about the leaf, judged at the chain's instant: the stapled
+ * response; with --ocsp, the responder's answer when nothing usable was
+ * stapled (blocking: up to OCSP_LIVE_MAX_TIMEOUT s per new certificate).
+ */
+static void
+pipeline_ocsp(const struct pipeline *pl, struct observation *obs, int64_t at)
+{
+	uint8_t	*der = NULL;
+	size_t	 len = 0;
+	char	 err[256];
+
+	if (pl->vctx == NULL || obs->status != SCAN_OK || obs->chain_len == 0)
+		return;
+	if (obs->ocsp_staple_len > 0 && policy_evaluate_ocsp(pl->policy,
+	    pl->vctx, obs, obs->ocsp_staple, obs->ocsp_staple_len, at) == -1)
+		log_debug("%s:%u: the stapled OCSP response does not parse",
+		    obs->ip, obs->port);
+	if (pl->live == NULL || (obs->ocsp_status[0] != '\0' &&
+	    strcmp(obs->ocsp_status, "invalid") != 0))
+		return;
+	if (ocsp_live_query(pl->live, pl->vctx, obs->chain, obs->chain_len,
+	    &der, &len, err, sizeof(err)) == -1) {
+		log_debug("%s:%u: no live OCSP answer: %s", obs->ip,
+		    obs->port, err);
+		return;
+	}
+	obs->ocsp_live = true;
+	if (policy_evaluate_ocsp(pl->policy, pl->vctx, obs, der, len,
+	    at) == -1)
+		log_debug("%s:%u: the OCSP responder's answer does not parse",
+		    obs->ip, obs->port);
+	free(der);
+}
+
 void
 pipeline_analyze(const struct pipeline *pl, struct observation *obs)
 {
@@ -144,6 +185,9 @@ pipeline_analyze(const struct pipeline *pl, struct observation *obs)
 	    policy_evaluate(pl->policy, pl->vctx, obs, at) == -1)
 		log_debug("%s:%u: the chain could not be analysed", obs->ip,
 		    obs->port);
+	pipeline_ocsp(pl, obs, at);
+	if (obs->tlsenum != NULL)
+		tlsjudge_evaluate(pl->policy, obs);
 	if (obs->injected > 0)
 		policy_finding_add(obs, pl->policy, "starttls.injection", -1,
 		    "the %s server sent %u bytes of plaintext after agreeing "

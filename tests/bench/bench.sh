@@ -283,23 +283,34 @@ REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 {
 	echo "certsweep bench $(date -u +%Y-%m-%dT%H:%M:%SZ): $VERSION (git $REV), $(nproc) cores,"
 	echo "$N TLS endpoints (nginx $(nginx -v 2>&1 | sed 's/.*\///'), ECDSA P-256)${NS:+ in a network namespace}; default settings + --json"
+	echo "rows rawK: the default grab (raw TLS 1.2 hello); opensslK: --grab openssl (full handshakes)"
 	echo
 	printf '%-8s %10s %8s %12s %8s %14s %12s %14s %8s\n' run "endpoints/s" "wall s" "client CPU s" \
 	    "CPU ms/ep" "server CPU s" "peak RSS MB" "certs found" exit
 } | tee "$RUN/table"
-for ((k = 1; k <= RUNS; k++)); do
-	c0=$(server_cpu)
-	read -r wall cpu rss rc < <(measure "run$k" scan -iL "$RUN/targets.txt" --json -q)
-	c1=$(server_cpu)
-	f=$(found "run$k")
-	eps=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
-	echo "$eps" >>"$RUN/eps"
-	printf '%-8s %10s %8s %12s %8s %14s %12s %14s %8s\n' "$k" "$eps" "$wall" "$cpu" \
-	    "$(awk -v c="$cpu" -v n="$N" 'BEGIN { printf "%.3f", c * 1000 / n }')" \
-	    "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" "$rss" "$f / $N" "$rc" |
-	    tee -a "$RUN/table"
-done
-printf '%-8s %10s\n' median "$(median <"$RUN/eps")" | tee -a "$RUN/table"
+# bench_runs LABEL ARGS...: RUNS sweeps of the N targets, a row each, then
+# the median endpoints/s
+bench_runs() {
+	local label=$1 k c0 c1 f eps wall cpu rss rc
+	shift
+	: >"$RUN/eps"
+	for ((k = 1; k <= RUNS; k++)); do
+		c0=$(server_cpu)
+		read -r wall cpu rss rc < <(measure "$label$k" scan -iL "$RUN/targets.txt" --json -q "$@")
+		c1=$(server_cpu)
+		f=$(found "$label$k")
+		eps=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
+		echo "$eps" >>"$RUN/eps"
+		printf '%-8s %10s %8s %12s %8s %14s %12s %14s %8s\n' "$label$k" "$eps" "$wall" "$cpu" \
+		    "$(awk -v c="$cpu" -v n="$N" 'BEGIN { printf "%.3f", c * 1000 / n }')" \
+		    "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" "$rss" "$f / $N" "$rc" |
+		    tee -a "$RUN/table"
+	done
+	printf '%-8s %10s\n' "median" "$(median <"$RUN/eps")" | tee -a "$RUN/table"
+}
+# the default grab (our raw TLS 1.2 hello), then full OpenSSL handshakes
+bench_runs raw
+bench_runs openssl --grab openssl
 echo | tee -a "$RUN/table"
 
 read -r wall cpu rss rc < <(measure conc1000 scan -iL "$RUN/targets.txt" --json -q --concurrency 1000)
@@ -315,6 +326,10 @@ print(", ".join(f"{n} {s}" for s, n in sorted(c.items())) or "no output")' "$RUN
 else
 	echo "silent /28: skipped (needs root, a network namespace and nft)" | tee -a "$RUN/table"
 fi
+# shellcheck source=tests/bench/bench_enum.sh
+. "$HERE/bench_enum.sh"
+bench_enum | tee -a "$RUN/table"
+
 {
 	cat "$RUN/table"
 	echo
