@@ -99,12 +99,24 @@ static const char migration_4[] =
     "ALTER TABLE observations ADD COLUMN ocsp_this_update INTEGER;\n"
     "ALTER TABLE observations ADD COLUMN ocsp_next_update INTEGER;\n";
 
+/*
+ * 5: TLS fingerprints of an observation (lower-case hex, JA4 in its own
+ * form; NULL when unknown): ja3 and ja4 of the client's hello and ja3s of
+ * the server's answer (passive), jarm of the server (--enum).
+ */
+static const char migration_5[] =
+    "ALTER TABLE observations ADD COLUMN ja3 TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ja3s TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ja4 TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN jarm TEXT;\n";
+
 /* Index i holds the migration to version i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -98,8 +98,9 @@ static const char *const stmt_sql[] = {
 	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
 	    "time, status, reason, version, cipher, grp, alpn, handshake_ms, "
 	    "verify_code, verify_reason, ocsp_status, ocsp_this_update, "
-	    "ocsp_next_update) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	    "ocsp_next_update, ja3, ja3s, ja4, jarm) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+	    "?19, ?20)",
 	[ST_LINK] = "INSERT INTO chain_links (observation_id, depth, "
 	    "cert_sha256) VALUES (?1, ?2, ?3)",
 	[ST_FINDING] = "INSERT INTO findings (rule, severity, endpoint_id, "
@@ -539,6 +540,10 @@ put_obs(struct store *st, int64_t scan_id, int64_t endpoint,
 	}
 	bind_opt(s, 13, o->verify_reason);
 	bind_ocsp(s, 14, o);
+	bind_opt(s, 17, o->ja3[0] != '\0' ? o->ja3 : NULL);
+	bind_opt(s, 18, o->ja3s[0] != '\0' ? o->ja3s : NULL);
+	bind_opt(s, 19, o->ja4[0] != '\0' ? o->ja4 : NULL);
+	bind_opt(s, 20, o->jarm[0] != '\0' ? o->jarm : NULL);
 	if (run(st, ST_OBS) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);

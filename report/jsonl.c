@@ -483,6 +483,18 @@ enum_json(const struct tls_enum *e, bool *err)
 	return o;
 }
 
+/* The client's fingerprints (passive), each only when known, whatever
+ * the status: a client's hello is worth keeping even when the server
+ * refused it.  ja3s and jarm (the server's) follow the TLS facts. */
+static void
+fingerprints_json(json_t *o, const struct observation *obs, bool *err)
+{
+	if (obs->ja3[0] != '\0')
+		put(o, "ja3", JARR(obs->ja3), err);
+	if (obs->ja4[0] != '\0')
+		put(o, "ja4", JARR(obs->ja4), err);
+}
+
 static json_t *
 observation_json(const struct observation *obs, bool *err)
 {
@@ -505,6 +517,7 @@ observation_json(const struct observation *obs, bool *err)
 		put(o, "file", jstr(obs->origin), err);
 	if (obs->geo.country_iso[0] != '\0' || obs->geo.asn != 0)
 		put(o, "geo", geo_json(&obs->geo, err), err);
+	fingerprints_json(o, obs, err);
 	if (obs->status == SCAN_OK)
 		tls_json(o, obs, err);
 	if (obs->ja3s[0] != '\0')

@@ -298,7 +298,11 @@ rule_hostname(const struct policy *p, struct observation *obs)
 
 	int	 r;
 
-	if (host[0] == '\0')
+	/* Passive: the SNI is the only name known to be asked for; without
+	 * one the client's expectation is unknown (as Zeek's
+	 * sni_matches_cert), so the address is no stand-in. */
+	if (host[0] == '\0' || (obs->source == OBS_PASSIVE &&
+	    obs->sni[0] == '\0'))
 		return;
 	r = hostname_check_cert(&obs->chain[0], host, why, sizeof(why));
 	obs->name_match = r == 1 ? 1 : r == 0 ? 0 : -1;

@@ -16,6 +16,9 @@
 #   - BENCH_SCALE=1: 65,536 endpoints, a silent /16 at --rate 5000, peak
 #     RSS at 10,000 in flight and the open-files cap (scale_runs below;
 #     a few minutes, so not by default).
+#   - sniff_bench.sh: `certsweep sniff -r` on a large capture made from the
+#     lab's TLS 1.2 handshakes, beside tshark (SNIFF_MB, default 512);
+#   - bench_enum.sh: --enum per endpoint beside sslscan and testssl.sh.
 # Figures are printed, and appended to tests/bench/.work/results.txt; nothing
 # is asserted.  Certificates are kept in tests/bench/.work/pki between runs.
 # nginx is stopped by its PID and the namespace deleted on exit.
@@ -395,6 +398,11 @@ fi
 	echo
 } >>"$WORK/results.txt"
 log "results appended to ${WORK#"$ROOT"/}/results.txt"
+
+# passive: sniff -r on a large capture of the lab's handshakes, beside tshark
+echo
+SNIFF_NS=$NS SNIFF_PORT=$PORT SNIFF_TARGETS=$RUN/targets.txt "$HERE/sniff_bench.sh" "$BIN" ||
+    log "the sniff bench failed (exit $?)"
 
 PEERS=$(cd "$ROOT/.." && pwd)/shared/bench/peers.sh
 if [ -x "$PEERS" ] || [ -f "$PEERS" ]; then
