@@ -93,6 +93,17 @@ asan-test: asan
 
 unit-bins: $(UNIT_BIN)
 
+# Every unit test under valgrind (memcheck): any error or leak fails.
+VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
+	   --show-leak-kinds=definite,indirect,possible \
+	   --errors-for-leak-kinds=definite,indirect,possible
+valgrind: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+	  echo "== valgrind $$t"; \
+	  CERTSWEEP_SRC=$(CURDIR) $(VALGRIND) $$t >$$t.valgrind.log 2>&1 || \
+	  { fail=1; tail -40 $$t.valgrind.log; }; done; \
+	  test $$fail = 0
+
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -143,7 +154,7 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all unit integration test deps check asan asan-test unit-bins demo \
-	bench lint install clean fuzz fuzz-bins fuzz-smoke
+	bench lint install clean fuzz fuzz-bins fuzz-smoke valgrind
 .SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/scanner/main.d

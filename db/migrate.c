@@ -44,10 +44,79 @@ static const char migration_2[] =
     "    (endpoint_id, rule, ifnull(cert_sha256, ''));\n"
     "CREATE INDEX findings_state ON findings (state, severity);\n";
 
+/*
+ * 3: --enum results (db/store_enum.c).  tls_offers: every suite an
+ * endpoint accepted per version, preference its 0-based place in the
+ * server's order (NULL when the client's order counts); tls_config: the
+ * rest of the enumeration, one row per observation.  Tri-state facts are
+ * 1, 0 or NULL (not known).
+ */
+static const char migration_3[] =
+    "CREATE TABLE tls_offers (\n"
+    "	observation_id	INTEGER NOT NULL REFERENCES observations (id),\n"
+    "	version		TEXT NOT NULL,		-- TLSv1.2, SSLv2\n"
+    "	cipher		TEXT NOT NULL,		-- IANA name\n"
+    "	cipher_id	INTEGER NOT NULL,	-- SSLv2: 3-byte spec\n"
+    "	preference	INTEGER,\n"
+    "	kx		TEXT,\n"
+    "	enc		TEXT,\n"
+    "	bits		INTEGER,\n"
+    "	dh_bits		INTEGER,\n"
+    "	PRIMARY KEY (observation_id, version, cipher_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX tls_offers_cipher ON tls_offers (cipher);\n"
+    "CREATE TABLE tls_config (\n"
+    "	observation_id	INTEGER PRIMARY KEY REFERENCES observations (id),\n"
+    "	versions	TEXT,			-- TLSv1.2,TLSv1.3\n"
+    "	groups		TEXT,			-- x25519,secp256r1\n"
+    "	dh_bits		INTEGER,\n"
+    "	secure_reneg	INTEGER,\n"
+    "	compression	INTEGER,\n"
+    "	ocsp_stapling	INTEGER,\n"
+    "	alpn		TEXT,\n"
+    "	session_ticket	INTEGER,\n"
+    "	fallback_scsv	INTEGER,\n"
+    "	heartbeat	INTEGER,\n"
+    "	ems		INTEGER,\n"
+    "	etm		INTEGER,\n"
+    "	ja3s		TEXT,\n"
+    "	jarm		TEXT,\n"
+    "	profile		TEXT,		-- modern, intermediate, old, none\n"
+    "	profile_reasons	TEXT,\n"
+    "	attempts	INTEGER,\n"
+    "	truncated	INTEGER NOT NULL DEFAULT 0,\n"
+    "	note		TEXT\n"
+    ");\n";
+
+/*
+ * 4: what OCSP said about an observation's leaf (stapled response, else
+ * a --ocsp query): status "good", "revoked", "unknown", "invalid", NULL
+ * when nothing was asked or stapled; thisUpdate and nextUpdate in Unix
+ * seconds.
+ */
+static const char migration_4[] =
+    "ALTER TABLE observations ADD COLUMN ocsp_status TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ocsp_this_update INTEGER;\n"
+    "ALTER TABLE observations ADD COLUMN ocsp_next_update INTEGER;\n";
+
+/*
+ * 5: TLS fingerprints of an observation (lower-case hex, JA4 in its own
+ * form; NULL when unknown): ja3 and ja4 of the client's hello and ja3s of
+ * the server's answer (passive), jarm of the server (--enum).
+ */
+static const char migration_5[] =
+    "ALTER TABLE observations ADD COLUMN ja3 TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ja3s TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN ja4 TEXT;\n"
+    "ALTER TABLE observations ADD COLUMN jarm TEXT;\n";
+
 /* Index i holds the migration to version i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
 	migration_2,
+	migration_3,
+	migration_4,
+	migration_5,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -72,12 +73,16 @@ static const char *const stmt_sql[] = {
 	[ST_EP_FIND] = "SELECT id FROM endpoints WHERE ip = ?1 AND port = ?2 "
 	    "AND sni = ?3 AND protocol = ?4",
 	[ST_EP_INSERT] = "INSERT INTO endpoints (ip, port, hostname, sni, "
-	    "protocol, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?6)",
+	    "protocol, first_seen, last_seen, country, city, asn, as_org) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+	/* GeoIP facts: the latest lookup wins; none keeps what is there */
 	[ST_EP_TOUCH] = "UPDATE endpoints SET "
 	    "hostname = coalesce(?2, hostname), "
 	    "first_seen = min(first_seen, ?3), "
-	    "last_seen = max(last_seen, ?3) WHERE id = ?1",
+	    "last_seen = max(last_seen, ?3), "
+	    "country = coalesce(?4, country), city = coalesce(?5, city), "
+	    "asn = coalesce(?6, asn), as_org = coalesce(?7, as_org) "
+	    "WHERE id = ?1",
 	[ST_CERT] = "INSERT INTO certificates (sha256, der, subject, issuer, "
 	    "serial, not_before, not_after, key_type, key_bits, curve, sig_alg, "
 	    "sans, is_ca, self_signed, spki_sha256, version, basic_constraints, "
@@ -92,8 +97,10 @@ static const char *const stmt_sql[] = {
 	    "max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
 	    "time, status, reason, version, cipher, grp, alpn, handshake_ms, "
-	    "verify_code, verify_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10, ?11, ?12, ?13)",
+	    "verify_code, verify_reason, ocsp_status, ocsp_this_update, "
+	    "ocsp_next_update, ja3, ja3s, ja4, jarm) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+	    "?19, ?20)",
 	[ST_LINK] = "INSERT INTO chain_links (observation_id, depth, "
 	    "cert_sha256) VALUES (?1, ?2, ?3)",
 	[ST_FINDING] = "INSERT INTO findings (rule, severity, endpoint_id, "
@@ -140,6 +147,7 @@ struct store {
 	sqlite3_stmt	*stmt[ST__MAX];
 	bool		 in_tx;
 	unsigned	 pending;	/* observations in the open batch */
+	time_t		 batch_started;	/* when the open batch began */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
 	char		 err[512];
@@ -149,6 +157,18 @@ static void
 store_fail(struct store *st, int rc)
 {
 	store_sqlite_err(st->db, rc, st->path, st->err, sizeof(st->err));
+}
+
+void
+store_fail_rc(struct store *st, int rc)
+{
+	store_fail(st, rc);
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
 }
 
 const char *
@@ -282,6 +302,7 @@ batch_begin(struct store *st)
 		return -1;
 	st->in_tx = true;
 	st->pending = 0;
+	st->batch_started = time(NULL);
 	return 0;
 }
 
@@ -422,6 +443,19 @@ put_cert(struct store *st, const struct cert_record *c, int64_t when)
 	return 0;
 }
 
+/* country, city, asn, as_org at i .. i + 3; NULL when unknown. */
+static void
+bind_geo(sqlite3_stmt *s, int i, const struct observation *o)
+{
+	bind_opt(s, i, o->geo.country_iso);
+	bind_opt(s, i + 1, o->geo.city);
+	if (o->geo.asn != 0)
+		sqlite3_bind_int64(s, i + 2, o->geo.asn);
+	else
+		sqlite3_bind_null(s, i + 2);
+	bind_opt(s, i + 3, o->geo.as_org);
+}
+
 static int
 put_endpoint(struct store *st, const struct observation *o, int64_t *id)
 {
@@ -440,6 +474,7 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id)
 		sqlite3_bind_int64(s, 1, *id);
 		bind_opt(s, 2, o->hostname);
 		sqlite3_bind_int64(s, 3, o->time);
+		bind_geo(s, 4, o);
 		return run(st, ST_EP_TOUCH);
 	}
 	s = st->stmt[ST_EP_INSERT];
@@ -449,10 +484,32 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id)
 	sqlite3_bind_text(s, 4, o->sni, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, o->time);
+	bind_geo(s, 7, o);
 	if (run(st, ST_EP_INSERT) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
+}
+
+/* OCSP status and times at i, i + 1, i + 2; NULL when none was judged. */
+static void
+bind_ocsp(sqlite3_stmt *s, int i, const struct observation *o)
+{
+	if (o->ocsp_status[0] == '\0') {
+		sqlite3_bind_null(s, i);
+		sqlite3_bind_null(s, i + 1);
+		sqlite3_bind_null(s, i + 2);
+		return;
+	}
+	sqlite3_bind_text(s, i, o->ocsp_status, -1, SQLITE_STATIC);
+	if (o->ocsp_this_update != 0)
+		sqlite3_bind_int64(s, i + 1, o->ocsp_this_update);
+	else
+		sqlite3_bind_null(s, i + 1);
+	if (o->ocsp_next_update != 0)
+		sqlite3_bind_int64(s, i + 2, o->ocsp_next_update);
+	else
+		sqlite3_bind_null(s, i + 2);
 }
 
 static int
@@ -482,6 +539,11 @@ put_obs(struct store *st, int64_t scan_id, int64_t endpoint,
 		sqlite3_bind_null(s, 12);
 	}
 	bind_opt(s, 13, o->verify_reason);
+	bind_ocsp(s, 14, o);
+	bind_opt(s, 17, o->ja3[0] != '\0' ? o->ja3 : NULL);
+	bind_opt(s, 18, o->ja3s[0] != '\0' ? o->ja3s : NULL);
+	bind_opt(s, 19, o->ja4[0] != '\0' ? o->ja4 : NULL);
+	bind_opt(s, 20, o->jarm[0] != '\0' ? o->jarm : NULL);
 	if (run(st, ST_OBS) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -538,6 +600,7 @@ store_add_observation(struct store *st, int64_t scan_id,
     const struct observation *o)
 {
 	int64_t endpoint = 0, obs_id = 0;
+	int rc;
 
 	if (batch_begin(st) == -1)
 		return -1;
@@ -550,7 +613,13 @@ store_add_observation(struct store *st, int64_t scan_id,
 	    put_links(st, obs_id, o) == -1 ||
 	    put_findings(st, scan_id, endpoint, o) == -1)
 		goto fail;
-	if (++st->pending >= STORE_BATCH)
+	if (o->tlsenum != NULL && (rc = store_enum_add(st->db, obs_id,
+	    o->tlsenum)) != SQLITE_OK) {
+		store_fail(st, rc);
+		goto fail;
+	}
+	if (++st->pending >= STORE_BATCH ||
+	    time(NULL) - st->batch_started >= STORE_BATCH_SECONDS)
 		return store_flush(st);
 	return 0;
  fail:

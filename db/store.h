@@ -12,6 +12,7 @@
 #ifndef CERTSWEEP_STORE_H
 #define CERTSWEEP_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "scanner/record.h"
@@ -49,10 +50,13 @@ int	store_scan_end(struct store *, int64_t scan_id, int64_t finished,
  * every certificate of the chain (deduplicated by SHA-256), the observation,
  * its chain links and its findings (one row per endpoint, rule and
  * certificate over time: reported again, it is reopened if resolved).
- * Commits every STORE_BATCH observations.  On -1 the open batch (up to
+ * Commits every STORE_BATCH observations, or with the first observation
+ * STORE_BATCH_SECONDS after the batch began (a slow sweep loses at most a
+ * few seconds of results to a kill -9).  On -1 the open batch (up to
  * STORE_BATCH - 1 earlier observations) is rolled back.
  */
 #define STORE_BATCH	512
+#define STORE_BATCH_SECONDS	2
 int	store_add_observation(struct store *, int64_t scan_id,
 	    const struct observation *);
 /* Commits the current batch, if any. */
@@ -78,5 +82,26 @@ int	store_spki_endpoints(struct store *, const char *spki_hex,
 /* The last two finished scans: *b the latest, *a the one before it; 0 for
  * each that does not exist. */
 int	store_last_scans(struct store *, int64_t *a, int64_t *b);
+
+/*
+ * --resume.  A sweep cut short (kill -9, a full disk, Ctrl-C) keeps
+ * finished NULL and every batch it committed.
+ */
+
+/* The latest unfinished sweep of this kind whose arguments are exactly
+ * args: its id in *scan_id, 0 when there is none. */
+int	store_scan_unfinished(struct store *, const char *kind,
+	    const char *args, int64_t *scan_id);
+
+/*
+ * Calls cb once per observation recorded in the sweep: the endpoint's
+ * address and port, the target name it was reached by (NULL for an
+ * address target) and whether it answered ("ok").  cb returns 0, or -1 to
+ * stop (store_scan_observed() then returns -1 with errmsg untouched).
+ */
+typedef int (*store_observed_cb)(void *arg, const char *ip,
+    const char *hostname, uint16_t port, bool ok);
+int	store_scan_observed(struct store *, int64_t scan_id,
+	    store_observed_cb cb, void *arg);
 
 #endif /* CERTSWEEP_STORE_H */

@@ -6,6 +6,7 @@
 #define CERTSWEEP_STORE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -38,6 +39,21 @@ int	store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen);
  */
 void	store_sqlite_err(sqlite3 *db, int rc, const char *path, char *err,
 	    size_t errlen);
+
+/* Sets store_errmsg() from SQLite result rc (for the store's other files:
+ * db/resume.c). */
+void	store_fail_rc(struct store *, int rc);
+/* The database file's path as given to store_open(). */
+const char *store_path(const struct store *);
+
+struct tls_enum;
+
+/*
+ * Writes an observation's --enum results (tls_offers, tls_config; see
+ * migration 3) inside the caller's transaction (db/store_enum.c).
+ * Returns SQLITE_OK or the failing SQLite result code.
+ */
+int	store_enum_add(sqlite3 *db, int64_t obs_id, const struct tls_enum *);
 
 /* The store's connection, for tests that need to bend SQLite (e.g. PRAGMA
  * max_page_count). */

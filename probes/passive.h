@@ -110,7 +110,15 @@ struct passive_opts {
 	size_t		 max_cert;	/* Certificate message cap; tlswire's
 					   default when 0 */
 	bool		 no_starttls;	/* do not follow STARTTLS dialogues */
+	bool		 dedupe;	/* emit a connection only when it
+					   differs from every earlier one:
+					   server, SNI, protocol, status, TLS
+					   parameters, fingerprints, chain
+					   (the first PASSIVE_DEDUPE_MAX
+					   distinct ones are remembered) */
 };
+
+#define PASSIVE_DEDUPE_MAX	(1u << 20)
 
 struct passive_stats {
 	struct flow_stats flow;
@@ -121,6 +129,8 @@ struct passive_stats {
 	uint64_t	 observations;	/* emitted */
 	uint64_t	 parse_errors;	/* tlswire gave up on a direction */
 	uint64_t	 bad_certs;	/* DER that cert.c refused */
+	uint64_t	 duplicates;	/* like an earlier connection: not
+					   emitted (opts.dedupe) */
 };
 
 /*
@@ -128,9 +138,12 @@ struct passive_stats {
  * server's cleartext flight is complete (ServerHelloDone, encryption, an
  * alert) or when the flow ends.  The observation is borrowed for the call
  * (source OBS_PASSIVE, server ip/port, sni, protocol, time of the
- * ServerHello, version, cipher, group, alpn, chain as sent, banner).
+ * ServerHello, version, cipher, group, alpn, ja3/ja4 of the ClientHello,
+ * ja3s of the ServerHello, chain as sent, banner).  The callee may add to
+ * it (findings, facts: the analysis pipeline does); everything it owns
+ * is freed with observation_clear() after the call.
  */
-typedef void	(*passive_emit_fn)(const struct observation *, void *arg);
+typedef void	(*passive_emit_fn)(struct observation *, void *arg);
 
 struct passive;
 

@@ -12,6 +12,12 @@
  * records as in TLS 1.3, an alert) or when the flow ends; then the flow
  * is marked done so its remaining packets cost almost nothing.
  * TLS 1.3 certificates are encrypted: such observations have no chain.
+ *
+ * Certificates are kept as DER until the emit, and decoded only then:
+ * with opts.dedupe, a connection equal to an earlier one (a 64-bit hash
+ * of its server, names, TLS facts, fingerprints and DER) is counted and
+ * dropped before any X.509 work, which is what makes long captures of
+ * the same servers cheap.
  */
 #include "probes/passive.h"
 
@@ -21,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "probes/fingerprint.h"
 #include "probes/tlswire.h"
 #include "scanner/cert.h"
 #include "scanner/record.h"
@@ -55,6 +62,16 @@ struct pflow {
 	bool			 emitted;
 	uint8_t			 alert;
 	struct observation	*obs;		/* from the first TLS byte on */
+	uint8_t			*der[CHAIN_MAX];	/* the chain as sent */
+	size_t			 der_len[CHAIN_MAX];
+	size_t			 nder;
+};
+
+/* 64-bit hashes of the connections emitted (opts.dedupe); 0 = empty. */
+struct dedupe {
+	uint64_t		*h;
+	size_t			 cap;		/* a power of two */
+	size_t			 n;
 };
 
 struct passive {
@@ -63,6 +80,7 @@ struct passive {
 	passive_emit_fn		 emit;
 	void			*arg;
 	struct passive_stats	 st;
+	struct dedupe		 seen;
 };
 
 /* Printable ASCII copy, NUL-terminated, bounded by the destination. */
@@ -85,6 +103,8 @@ ev_client_hello(void *arg, const struct tlswire_client_hello *ch)
 	pf->ps->st.client_hellos++;
 	copy_text(o->sni, sizeof(o->sni), ch->sni.data,
 	    ch->sni.len);
+	(void)fingerprint_ja3(ch, o->ja3);
+	(void)fingerprint_ja4(ch, o->ja4);
 }
 
 static void
@@ -98,6 +118,7 @@ ev_server_hello(void *arg, const struct tlswire_server_hello *sh)
 	pf->ps->st.server_hellos++;
 	pf->have_sh = true;
 	o->time = in->last_sec;	/* the packet carrying it */
+	(void)fingerprint_ja3s(sh, o->ja3s);
 	if ((name = tlswire_version_name(sh->version)) != NULL)
 		snprintf(o->version, sizeof(o->version), "%s", name);
 	else
@@ -115,28 +136,40 @@ ev_server_hello(void *arg, const struct tlswire_server_hello *sh)
 	    sh->alpn.len);
 }
 
+/* Keeps the DER for the emit (at most CHAIN_MAX; the rest dropped). */
 static void
-add_cert(struct pflow *pf, const uint8_t *der, size_t len)
+keep_der(struct pflow *pf, const uint8_t *der, size_t len)
 {
-	struct observation *o = pf->obs;
-	struct cert_record rec;
-
-	if (o->chain_len >= CHAIN_MAX)
+	if (pf->nder >= CHAIN_MAX)
 		return;
-	if (cert_record_from_der(&rec, der, len) == -1) {
-		pf->ps->st.bad_certs++;
-		return;
-	}
-	o->chain = xreallocarray(o->chain, o->chain_len + 1,
-	    sizeof(*o->chain));
-	o->chain[o->chain_len++] = rec;
+	pf->der[pf->nder] = xmemdup(der, len);
+	pf->der_len[pf->nder++] = len;
 }
 
 static void
 ev_certificate(void *arg, size_t index, const uint8_t *der, size_t len)
 {
 	(void)index;		/* they come in order */
-	add_cert(arg, der, len);
+	keep_der(arg, der, len);
+}
+
+/* Decodes the kept DER into the observation's chain. */
+static void
+decode_chain(struct pflow *pf)
+{
+	struct observation *o = pf->obs;
+	struct cert_record rec;
+
+	for (size_t i = 0; i < pf->nder; i++) {
+		if (cert_record_from_der(&rec, pf->der[i],
+		    pf->der_len[i]) == -1) {
+			pf->ps->st.bad_certs++;
+			continue;
+		}
+		o->chain = xreallocarray(o->chain, o->chain_len + 1,
+		    sizeof(*o->chain));
+		o->chain[o->chain_len++] = rec;
+	}
 }
 
 static void
@@ -178,7 +211,7 @@ ev_sslv2_hello(void *arg, const struct tlswire_sslv2_server_hello *sh)
 	snprintf(o->version, sizeof(o->version), "SSLv2");
 	/* The client picks the cipher later, in CLIENT-MASTER-KEY. */
 	if (sh->cert_type == 1 && sh->cert.len > 0)
-		add_cert(pf, sh->cert.data, sh->cert.len);
+		keep_der(pf, sh->cert.data, sh->cert.len);
 }
 
 static void
@@ -191,6 +224,8 @@ pflow_free(void *arg)
 		if (pf->dir[d].parser_on)
 			tlswire_parser_free(&pf->dir[d].parser);
 	free(pf->stls);
+	for (size_t i = 0; i < pf->nder; i++)
+		free(pf->der[i]);
 	if (pf->obs != NULL)
 		observation_clear(pf->obs);
 	free(pf->obs);
@@ -229,6 +264,84 @@ fill_endpoint(struct observation *o, const struct flow_info *in)
 	o->port = in->server_port;
 }
 
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t
+fnv_str(uint64_t h, const char *s)
+{
+	return fnv(h, s, strlen(s) + 1);
+}
+
+/* What makes a connection new: everything an observation reports. */
+static uint64_t
+conn_hash(const struct pflow *pf)
+{
+	const struct observation *o = pf->obs;
+	uint64_t h = 1469598103934665603ULL;
+
+	h = fnv_str(h, o->ip);
+	h = fnv(h, &o->port, sizeof(o->port));
+	h = fnv(h, &o->status, sizeof(o->status));
+	h = fnv_str(h, o->protocol);
+	h = fnv_str(h, o->sni);
+	h = fnv_str(h, o->version);
+	h = fnv_str(h, o->cipher);
+	h = fnv_str(h, o->group);
+	h = fnv_str(h, o->alpn);
+	h = fnv_str(h, o->ja3);
+	h = fnv_str(h, o->ja3s);
+	h = fnv_str(h, o->ja4);
+	h = fnv_str(h, o->reason);
+	for (size_t i = 0; i < pf->nder; i++)
+		h = fnv(h, pf->der[i], pf->der_len[i]);
+	return h != 0 ? h : 1;
+}
+
+static void
+dedupe_grow(struct dedupe *d)
+{
+	uint64_t *old = d->h;
+	size_t oldcap = d->cap, j;
+
+	d->cap = oldcap == 0 ? 1024 : oldcap * 2;
+	d->h = xcalloc(d->cap, sizeof(*d->h));
+	for (size_t i = 0; i < oldcap; i++) {
+		if (old[i] == 0)
+			continue;
+		for (j = old[i] & (d->cap - 1); d->h[j] != 0;
+		    j = (j + 1) & (d->cap - 1))
+			;
+		d->h[j] = old[i];
+	}
+	free(old);
+}
+
+/* Whether h was seen before; remembers it (while there is room). */
+static bool
+dedupe_seen(struct dedupe *d, uint64_t h)
+{
+	size_t j;
+
+	if (d->n >= PASSIVE_DEDUPE_MAX)
+		return false;
+	if (2 * (d->n + 1) > d->cap)
+		dedupe_grow(d);
+	for (j = h & (d->cap - 1); d->h[j] != 0; j = (j + 1) & (d->cap - 1))
+		if (d->h[j] == h)
+			return true;
+	d->h[j] = h;
+	d->n++;
+	return false;
+}
+
 /* Emits at most once, and only when the server side said something. */
 static void
 pflow_emit(struct pflow *pf)
@@ -263,10 +376,16 @@ pflow_emit(struct pflow *pf)
 		snprintf(o->reason, sizeof(o->reason),
 		    "flow ended before the ServerHello");
 	}
+	flow_set_done(pf->flow);
+	if (pf->ps->opts.dedupe && dedupe_seen(&pf->ps->seen,
+	    conn_hash(pf))) {
+		pf->ps->st.duplicates++;
+		return;
+	}
+	decode_chain(pf);
 	pf->ps->emit(o, pf->ps->arg);
 	pf->ps->st.observations++;
 	observation_clear(o);
-	flow_set_done(pf->flow);
 }
 
 static void
@@ -279,6 +398,7 @@ tls_start(struct pflow *pf, enum flow_dir d)
 	if (pf->obs == NULL) {
 		pf->obs = xcalloc(1, sizeof(*pf->obs));
 		pf->obs->time = flow_get_info(pf->flow)->first_sec;
+		pf->obs->name_match = -1;	/* until the analysis says */
 	}
 	tlswire_parser_init(&pd->parser, d == FLOW_C2S ? TLSWIRE_DIR_CLIENT :
 	    TLSWIRE_DIR_SERVER, pf->ps->opts.max_cert, &pd->ev);
@@ -469,5 +589,6 @@ passive_free(struct passive *ps)
 	if (ps == NULL)
 		return;
 	flow_table_free(ps->ft);
+	free(ps->seen.h);
 	free(ps);
 }

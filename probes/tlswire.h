@@ -69,6 +69,9 @@
 #define TLSWIRE_F_PSK_MODES	0x0200	/* psk_key_exchange_modes: psk_dhe_ke */
 /* no extension block at all (SSL 3.0) */
 #define TLSWIRE_F_NO_EXTENSIONS	0x0400
+/* key_share with an empty list when nkey_shares is 0: the server must
+ * answer HelloRetryRequest naming the group it wants (group probing) */
+#define TLSWIRE_F_KEY_SHARE_EMPTY 0x0800
 
 struct tlswire_key_share {
 	uint16_t	 group;

@@ -186,7 +186,7 @@ ext_tls13(struct wr *w, const struct tlswire_hello *h)
 		w_uint(w, 1, 1);	/* psk_dhe_ke */
 		w_close(w, at, 2);
 	}
-	if (h->nkey_shares > 0) {
+	if (h->nkey_shares > 0 || (h->flags & TLSWIRE_F_KEY_SHARE_EMPTY)) {
 		at = ext_open(w, 51);
 		list = w_open(w, 2);
 		for (i = 0; i < h->nkey_shares; i++) {

@@ -24,6 +24,7 @@
 
 #include "report/report_internal.h"
 #include "scanner/cert.h"
+#include "scanner/tlsenum.h"
 #include "scanner/xmem.h"
 
 /* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 if none. */
@@ -324,6 +325,30 @@ geo_json(const struct geo_info *g, bool *err)
 	return o;
 }
 
+/*
+ * What OCSP said about the leaf: the stapled response (stapled true;
+ * status null when it did not parse), else a --ocsp query (source
+ * "responder").  Absent when neither happened.
+ */
+static json_t *
+ocsp_json(const struct observation *obs, bool *err)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	put(o, "stapled", json_boolean(obs->ocsp_staple_len > 0), err);
+	put(o, "source", json_string(obs->ocsp_live ? "responder" :
+	    "staple"), err);
+	put(o, "status", obs->ocsp_status[0] != '\0' ?
+	    JARR(obs->ocsp_status) : json_null(), err);
+	put(o, "this_update", obs->ocsp_this_update != 0 ?
+	    jtime(obs->ocsp_this_update) : json_null(), err);
+	put(o, "next_update", obs->ocsp_next_update != 0 ?
+	    jtime(obs->ocsp_next_update) : json_null(), err);
+	return o;
+}
+
 static void
 tls_json(json_t *o, const struct observation *obs, bool *err)
 {
@@ -338,6 +363,7 @@ tls_json(json_t *o, const struct observation *obs, bool *err)
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
 	put(o, "handshake_ms", json_real(round(ms * 10) / 10), err);
+	put(o, "grab", json_string(obs->raw ? "raw" : "openssl"), err);
 	if ((v = json_object()) != NULL) {
 		put(v, "ok", json_boolean(obs->verify_code == 0), err);
 		put(v, "code", json_integer(obs->verify_code), err);
@@ -350,6 +376,123 @@ tls_json(json_t *o, const struct observation *obs, bool *err)
 	for (size_t i = 0; chain != NULL && i < obs->chain_len; i++)
 		push(chain, cert_json(&obs->chain[i], err), err);
 	put(o, "chain", chain, err);
+	if (obs->ocsp_staple_len > 0 || obs->ocsp_status[0] != '\0')
+		put(o, "ocsp", ocsp_json(obs, err), err);
+}
+
+/* --enum: 1 / 0 / -1 as true / false / null. */
+static json_t *
+jtri(int8_t v)
+{
+	return v < 0 ? json_null() : json_boolean(v == 1);
+}
+
+static json_t *
+suites_json(const struct tls_enum_version *v, bool *err)
+{
+	json_t *a = json_array(), *c;
+	char id[16];
+
+	for (size_t i = 0; a != NULL && i < v->nciphers; i++) {
+		const struct tls_enum_cipher *s = &v->ciphers[i];
+
+		if ((c = json_object()) == NULL) {
+			*err = true;
+			break;
+		}
+		snprintf(id, sizeof(id), s->id > 0xffff ? "0x%06x" : "0x%04x",
+		    (unsigned)s->id);
+		put(c, "id", json_string(id), err);
+		put(c, "iana", jstr(s->name), err);
+		put(c, "openssl", s->openssl != NULL ? jstr(s->openssl) :
+		    json_null(), err);
+		if (s->kx != NULL)
+			put(c, "kx", jstr(s->kx), err);
+		if (s->enc != NULL)
+			put(c, "enc", jstr(s->enc), err);
+		if (s->bits > 0)
+			put(c, "bits", json_integer(s->bits), err);
+		put(c, "forward_secrecy", json_boolean(s->fs), err);
+		if (s->dh_bits > 0)
+			put(c, "dh_bits", json_integer(s->dh_bits), err);
+		push(a, c, err);
+	}
+	return a;
+}
+
+/* Versions answered, suites per version (in the server's order when
+ * server_order is true), groups, facts, fingerprints, profile. */
+static json_t *
+enum_json(const struct tls_enum *e, bool *err)
+{
+	json_t *o = json_object(), *vers = json_array(), *ciph = json_object();
+	json_t *groups = json_array(), *flags = json_object(), *v;
+
+	if (o == NULL || vers == NULL || ciph == NULL || groups == NULL ||
+	    flags == NULL) {
+		*err = true;
+		json_decref(vers);
+		json_decref(ciph);
+		json_decref(groups);
+		json_decref(flags);
+		return o;
+	}
+	for (int k = 0; k < TLSENUM_VER__MAX; k++) {
+		const struct tls_enum_version *tv = &e->v[k];
+
+		if (tv->supported != 1 || tv->name == NULL)
+			continue;
+		push(vers, jstr(tv->name), err);
+		if ((v = json_object()) == NULL) {
+			*err = true;
+			continue;
+		}
+		put(v, "server_order", jtri(tv->server_order), err);
+		put(v, "suites", suites_json(tv, err), err);
+		put(ciph, tv->name, v, err);
+	}
+	for (size_t i = 0; i < e->ngroups; i++)
+		push(groups, e->groups[i].name != NULL ?
+		    jstr(e->groups[i].name) : json_integer(e->groups[i].id),
+		    err);
+	put(flags, "secure_renegotiation", jtri(e->secure_reneg), err);
+	put(flags, "compression", jtri(e->compression), err);
+	put(flags, "ocsp_stapling", jtri(e->ocsp_stapling), err);
+	put(flags, "session_ticket", jtri(e->session_ticket), err);
+	put(flags, "fallback_scsv", jtri(e->fallback_scsv), err);
+	put(flags, "heartbeat", jtri(e->heartbeat), err);
+	put(flags, "extended_master_secret", jtri(e->ems), err);
+	put(flags, "encrypt_then_mac", jtri(e->etm), err);
+	put(o, "versions", vers, err);
+	put(o, "ciphers", ciph, err);
+	put(o, "groups", groups, err);
+	put(o, "groups_tls13", json_boolean(e->groups_tls13), err);
+	put(o, "dh_bits", e->dh_bits > 0 ? json_integer(e->dh_bits) :
+	    json_null(), err);
+	put(o, "flags", flags, err);
+	put(o, "alpn", e->alpn[0] != '\0' ? JARR(e->alpn) : json_null(), err);
+	put(o, "ja3s", e->ja3s[0] != '\0' ? JARR(e->ja3s) : json_null(), err);
+	put(o, "jarm", e->jarm[0] != '\0' ? JARR(e->jarm) : json_null(), err);
+	put(o, "profile", e->profile[0] != '\0' ? JARR(e->profile) :
+	    json_null(), err);
+	put(o, "profile_reasons", JARR(e->profile_reasons), err);
+	put(o, "attempts", json_integer(e->attempts), err);
+	put(o, "truncated", json_boolean(e->truncated), err);
+	if (e->note[0] != '\0')
+		put(o, "note", JARR(e->note), err);
+	return o;
+}
+
+/* The client's fingerprints (passive), each only when known, whatever
+ * the status: a client's hello is worth keeping even when the server
+ * refused it.  ja3s and jarm (the server's) follow the TLS facts. */
+static void
+fingerprints_json(json_t *o, const struct observation *obs, bool *err)
+{
+	if (obs->ja3[0] != '\0')
+		put(o, "ja3", JARR(obs->ja3), err);
+	if (obs->ja4[0] != '\0')
+		put(o, "ja4", JARR(obs->ja4), err);
 }
 
 static json_t *
@@ -374,8 +517,15 @@ observation_json(const struct observation *obs, bool *err)
 		put(o, "file", jstr(obs->origin), err);
 	if (obs->geo.country_iso[0] != '\0' || obs->geo.asn != 0)
 		put(o, "geo", geo_json(&obs->geo, err), err);
+	fingerprints_json(o, obs, err);
 	if (obs->status == SCAN_OK)
 		tls_json(o, obs, err);
+	if (obs->ja3s[0] != '\0')
+		put(o, "ja3s", JARR(obs->ja3s), err);
+	if (obs->jarm[0] != '\0')
+		put(o, "jarm", JARR(obs->jarm), err);
+	if (obs->tlsenum != NULL)
+		put(o, "enum", enum_json(obs->tlsenum, err), err);
 	put(o, "findings", findings_json(obs, err), err);
 	return o;
 }

@@ -104,16 +104,16 @@ def cn(dn):
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rows.sort(key=lambda o: tuple(int(x) for x in o["ip"].split(".")) if "." in o["ip"] else (999,))
-hdr = ("endpoint", "status", "subject", "issuer", "not after", "verification")
+hdr = ("endpoint", "status", "subject", "issuer", "not after", "findings")
 out = []
 for o in rows:
     ep = f"{o['ip']}:{o['port']}"
     if o.get("status") != "ok" or not o.get("chain"):
         out.append((ep, o.get("status", "?"), "", "", "", o.get("reason", "")))
         continue
-    leaf, v = o["chain"][0], o.get("verify", {})
-    out.append((ep, "ok", cn(leaf["subject"]), cn(leaf["issuer"]), when(leaf["not_after"]),
-                "ok" if v.get("ok") else f"{v.get('reason', '?')} ({v.get('code')})"))
+    leaf = o["chain"][0]
+    f = ", ".join(f"{x['rule']} ({x['severity']})" for x in o.get("findings", [])) or "none"
+    out.append((ep, "ok", cn(leaf["subject"]), cn(leaf["issuer"]), when(leaf["not_after"]), f))
 w = [max(len(str(r[i])) for r in out + [hdr]) for i in range(len(hdr))]
 print()
 for r in [hdr] + out:

@@ -14,8 +14,8 @@
 #   NAME-chain.pem              leaf + intermediate, what a server sends
 #
 # Leaves (CN = NAME.test unless noted; all signed by the intermediate except selfsigned):
-#   good        SAN good.test, localhost, 127.0.0.1, ::1          valid 397 days
-#   expired     valid 2023-01-01 .. 2024-01-01
+#   good        SAN good.test, localhost, 127.0.0.1, ::1, 127.0.0.2  valid 397 days
+#   expired     valid 2023-01-01 .. 2024-01-01 (SAN also 127.0.0.3)
 #   expiring    valid for 10 more days
 #   selfsigned  self-signed, not issued by the fixture CA
 #   wronghost   SAN names www.other.test only
@@ -133,7 +133,7 @@ dated() {
 selfsigned() {
 	ossl req -x509 -config "$OUT/openssl.cnf" "${EC[@]}" -keyout "$OUT/selfsigned.key" \
 	    -out "$OUT/selfsigned.pem" -days 397 -subj "/CN=selfsigned.test" \
-	    -extensions self_ext -addext "subjectAltName=DNS:selfsigned.test"
+	    -extensions self_ext -addext "subjectAltName=DNS:selfsigned.test,IP:127.0.0.5"
 	cp "$OUT/selfsigned.pem" "$OUT/selfsigned-chain.pem"
 }
 
@@ -148,9 +148,10 @@ fi
 rm -rf "$OUT/ca-db"
 write_config
 make_cas
-leaf good good.test "DNS:good.test,DNS:localhost,IP:127.0.0.1,IP:::1" 397
-dated expired expired.test "DNS:expired.test" 20230101000000Z 20240101000000Z
-leaf expiring expiring.test "DNS:expiring.test" 10
+# the IP SANs 127.0.0.2-5 are the addresses samples/demo.sh serves them on
+leaf good good.test "DNS:good.test,DNS:localhost,IP:127.0.0.1,IP:::1,IP:127.0.0.2" 397
+dated expired expired.test "DNS:expired.test,IP:127.0.0.3" 20230101000000Z 20240101000000Z
+leaf expiring expiring.test "DNS:expiring.test,IP:127.0.0.4" 10
 selfsigned
 leaf wronghost wronghost.test "DNS:www.other.test" 397
 leaf localhost localhost "DNS:localhost,IP:127.0.0.1,IP:::1" 397

@@ -48,6 +48,13 @@
 #   nosan.csr            PKCS#10, EC P-256, CN nosan.test, no SAN
 #   mismatch.key         a key that belongs to none of the certificates
 #   truncated.pem        good.pem cut in half; garbage.bin random bytes
+#
+# For serving them (tests/integration/t_analysis.sh, t_revocation.sh):
+#   MKD_EXTRA_SAN=IP:127.20.0.1  added to every leaf's SAN except wronghost
+#                                and ipsan, whose point is their names
+#   MKD_OCSP_URL=http://H:P/     an AIA OCSP URL in every leaf signed by a
+#                                CA here (the responder: openssl ocsp -index
+#                                OUTDIR/int-db/index.txt -CA int.pem ...)
 set -eu
 
 die() { echo "mkdefects.sh: $*" >&2; exit 1; }
@@ -116,7 +123,22 @@ unique_subject = no
 commonName = optional
 EOF
 
+if [ -n "${MKD_OCSP_URL:-}" ]; then
+	for sect in leaf_ext client_ext caleaf_ext ku_ext; do
+		sed -i "/^\[$sect\]\$/a authorityInfoAccess = OCSP;URI:$MKD_OCSP_URL" \
+		    "$OUT/openssl.cnf"
+	done
+fi
+
 EC=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+
+# with_extra NAME SAN: SAN plus MKD_EXTRA_SAN, unless NAME is about names
+with_extra() {
+	case $1 in
+	wronghost | ipsan) echo "$2" ;;
+	*) echo "$2${MKD_EXTRA_SAN:+,$MKD_EXTRA_SAN}" ;;
+	esac
+}
 
 # newdb NAME: an 'openssl ca' database for issuer NAME
 newdb() {
@@ -158,6 +180,7 @@ leaf() {
 	local keyopts=("${EC[@]}")
 	[ $# -gt 0 ] && keyopts=("$@")
 	local sanopt=()
+	san=$(with_extra "$name" "$san")
 	[ -n "$san" ] && sanopt=(-addext "subjectAltName=$san")
 	ossl req -new -config "$OUT/openssl.cnf" "${keyopts[@]}" -nodes \
 	    -keyout "$OUT/$name.key" -out "$OUT/$name.csr" -subj "/CN=$cn" \
@@ -210,7 +233,8 @@ leaf kuonly kuonly.test DNS:kuonly.test "$N" "$(when 190)" ku_ext
 # self-signed leaf: its own CA database
 ossl req -new -config "$OUT/openssl.cnf" "${EC[@]}" -nodes \
     -keyout "$OUT/selfsigned.key" -out "$OUT/selfsigned.csr" \
-    -subj "/CN=selfsigned.test" -addext "subjectAltName=DNS:selfsigned.test"
+    -subj "/CN=selfsigned.test" \
+    -addext "subjectAltName=$(with_extra selfsigned DNS:selfsigned.test)"
 newdb selfsigned
 MKD_CADB="$OUT/selfsigned-db" ossl ca -batch -config "$OUT/openssl.cnf" -notext \
     -selfsign -keyfile "$OUT/selfsigned.key" -in "$OUT/selfsigned.csr" \

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -325,6 +326,8 @@ struct capture {
 	pcap_t		*p;
 	char		*source;
 	bool		 live;
+	int		 fd;		/* live: pcap's selectable fd */
+	int		 timeout_ms;	/* live: longest wait in poll() */
 	int		 linktype;
 	int64_t		 duration;
 	bool		 stop;
@@ -410,6 +413,7 @@ fail:
 static int
 capture_activate(struct capture *c, const struct capture_opts *o)
 {
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	int rc;
 
 	if (pcap_set_snaplen(c->p, o->snaplen > 0 ? o->snaplen : 262144) ||
@@ -428,6 +432,18 @@ capture_activate(struct capture *c, const struct capture_opts *o)
 	if (rc > 0)
 		log_warn("%s: %s (%s)", c->source, pcap_statustostr(rc),
 		    pcap_geterr(c->p));
+	/*
+	 * Non-blocking reads and our own poll(): on Linux, libpcap's own
+	 * wait can block until a packet comes whatever the read timeout (an
+	 * idle interface would never reach --duration).
+	 */
+	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 250;
+	if (pcap_setnonblock(c->p, 1, errbuf) == -1 ||
+	    (c->fd = pcap_get_selectable_fd(c->p)) < 0) {
+		log_error("%s: cannot poll the capture: %s", c->source,
+		    errbuf);
+		return -1;
+	}
 	return 0;
 }
 
@@ -496,12 +512,12 @@ capture_drop_privileges(const char *user)
 }
 
 static int64_t
-mono_sec(void)
+mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* One frame: count it, decode it, hand a TCP segment on. */
@@ -523,12 +539,27 @@ capture_frame(struct capture *c, const struct pcap_pkthdr *h,
 		fn(&pkt, arg);
 }
 
+/* Live: waits for the fd at most timeout_ms, and not past the deadline;
+ * a signal cuts it short (EINTR). */
+static void
+capture_wait(struct capture *c, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	int ms = c->timeout_ms;
+	int64_t left = deadline - mono_ms();
+
+	if (deadline != 0 && left < ms)
+		ms = left > 0 ? (int)left : 0;
+	(void)poll(&pfd, 1, ms);
+}
+
 static int
 capture_read(struct capture *c, capture_pkt_fn fn, void *arg)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int64_t deadline = c->duration > 0 ? mono_sec() + c->duration : 0;
+	int64_t deadline = c->duration > 0 ? mono_ms() + c->duration * 1000 :
+	    0;
 	int rc;
 
 	while (!c->stop) {
@@ -536,13 +567,13 @@ capture_read(struct capture *c, capture_pkt_fn fn, void *arg)
 			c->interrupted = true;
 			break;
 		}
-		if (deadline != 0 && mono_sec() >= deadline)
+		if (deadline != 0 && mono_ms() >= deadline)
 			break;
 		rc = pcap_next_ex(c->p, &h, &data);
 		if (rc == 1)
 			capture_frame(c, h, data, fn, arg);
 		else if (rc == 0)
-			continue;	/* live read timeout */
+			capture_wait(c, deadline);	/* live: nothing yet */
 		else if (rc == PCAP_ERROR_BREAK) {
 			c->interrupted = capture_sig_seen != 0;
 			break;

@@ -120,7 +120,7 @@ static const struct cli_opt opts[] = {
 	{ "retries", OPT_RETRIES, "N", C_SWEEP,
 	  "extra attempts after a timeout or reset (default 0)" },
 	{ "grab", OPT_GRAB, "MODE", C_SWEEP,
-	  "openssl: a full handshake per endpoint (default for now)" },
+	  "auto (raw TLS 1.2 hello, OpenSSL if refused), raw or openssl" },
 	{ "alpn", OPT_ALPN, "LIST", C_SWEEP,
 	  "offer these ALPN protocols, e.g. h2,http/1.1 (default none)" },
 	{ "enum", OPT_ENUM, NULL, C_SWEEP,
@@ -379,10 +379,14 @@ parse_starttls(const char *arg, struct config *cfg)
 static int
 parse_grab(const char *arg, struct config *cfg)
 {
-	if (strcmp(arg, "openssl") == 0)
+	if (strcmp(arg, "auto") == 0)
+		cfg->grab = GRAB_AUTO;
+	else if (strcmp(arg, "openssl") == 0)
 		cfg->grab = GRAB_OPENSSL;
+	else if (strcmp(arg, "raw") == 0)
+		cfg->grab = GRAB_RAW;
 	else {
-		log_error("--grab \"%s\": expected openssl", arg);
+		log_error("--grab \"%s\": expected auto, raw or openssl", arg);
 		return -1;
 	}
 	return 0;
@@ -682,7 +686,7 @@ config_defaults(struct config *cfg)
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
 	cfg->progress = isatty(STDERR_FILENO);
 	cfg->fail_on = -1;
-	cfg->grab = GRAB_OPENSSL;
+	cfg->grab = GRAB_AUTO;
 }
 
 /* getopt_long's table and short-option string for one command. */

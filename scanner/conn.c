@@ -1,7 +1,13 @@
 /*
  * conn.c: one connection, from a target to its observation.
  *
- *   RESOLVE (hostnames only, evdns) -> CONNECT -> [PREAMBLE] -> HANDSHAKE
+ *   RESOLVE (hostnames only, evdns) -> CONNECT -> [PREAMBLE] -> RAW
+ *                                                  \-> HANDSHAKE (OpenSSL)
+ *
+ * RAW is the default certificate grab (scanner/rawgrab.c): a TLS 1.2 hello
+ * of our own, the server's flight read in clear, then a reset.  A server
+ * that refuses it gets a second connection with a full OpenSSL handshake
+ * (--grab auto), as does everyone with --grab openssl.
  *
  * PREAMBLE runs a STARTTLS probe (probes/): the probe is a pure byte state
  * machine; this file owns its socket, buffers and deadline, and implements
@@ -33,9 +39,11 @@
 #include <event2/util.h>
 #include <openssl/err.h>
 
+#include "probes/enum.h"
 #include "probes/probe.h"
 #include "scanner/engine_internal.h"
 #include "scanner/log.h"
+#include "scanner/rawgrab.h"
 #include "scanner/tls.h"
 #include "scanner/xmem.h"
 
@@ -44,6 +52,8 @@ enum conn_state {
 	CONN_WAIT_FD,		/* out of descriptors: retry in 100 ms */
 	CONN_CONNECT,
 	CONN_PREAMBLE,		/* STARTTLS dialogue */
+	CONN_RAW,		/* our TLS 1.2 hello, the flight in clear */
+	CONN_ENUM,		/* --enum: one planned hello per connection */
 	CONN_HANDSHAKE,
 	CONN_DONE,
 };
@@ -72,6 +82,12 @@ struct conn {
 	struct engine		*eng;
 	const struct probe	*probe;
 	struct preamble		*pre;
+	struct rawgrab		*raw;
+	size_t			 raw_sent;	/* hello bytes written */
+	bool			 use_openssl;	/* --grab openssl, or fallen back */
+	struct enum_plan	*plan;		/* --enum, after the grab */
+	uint8_t			*ebuf;		/* the attempt's hello */
+	size_t			 elen, esent;
 	LIST_ENTRY(conn)	 entry;
 	struct target		 tgt;
 	struct sockaddr_storage	 sa;
@@ -95,6 +111,11 @@ static void	conn_connect(struct conn *);
 static void	conn_io_cb(evutil_socket_t, short, void *);
 static void	conn_established(struct conn *);
 static void	conn_handshake_start(struct conn *);
+static void	conn_tls_start(struct conn *);
+static void	conn_success(struct conn *);
+static bool	enum_attempt_failed(struct conn *, enum scan_status);
+static void	enum_send(struct conn *);
+static void	enum_io(struct conn *, short);
 static void	conn_finish(struct conn *, enum scan_status, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
@@ -129,6 +150,12 @@ conn_release(struct conn *c)
 		close(c->fd);
 	c->fd = -1;
 	preamble_free(c);
+	rawgrab_free(c->raw);
+	c->raw = NULL;
+	enum_plan_free(c->plan);
+	c->plan = NULL;
+	free(c->ebuf);
+	c->ebuf = NULL;
 }
 
 /* The single teardown path: one observation per connection. */
@@ -140,12 +167,14 @@ conn_finish(struct conn *c, enum scan_status st, const char *fmt, ...)
 
 	if (c->state == CONN_DONE)
 		return;
+	if (c->plan != NULL && enum_attempt_failed(c, st))
+		return;
 	c->state = CONN_DONE;
 	c->obs.status = st;
 	va_start(ap, fmt);
 	vsnprintf(c->obs.reason, sizeof(c->obs.reason), fmt, ap);
 	va_end(ap);
-	if (st == SCAN_OK)
+	if (st == SCAN_OK && c->obs.handshake_ms == 0)
 		c->obs.handshake_ms = (engine_now() - c->t0) * 1000.0;
 	if (c->ssl != NULL && st == SCAN_OK) {
 		(void)SSL_shutdown(c->ssl);	/* one close_notify, no wait */
@@ -171,7 +200,8 @@ conn_abort(struct conn *c)
 static bool
 conn_retry(struct conn *c)
 {
-	if (c->attempt >= c->eng->cfg->retries || engine_stopping(c->eng))
+	if (c->attempt >= c->eng->cfg->retries || engine_stopping(c->eng) ||
+	    c->plan != NULL)
 		return false;
 	c->attempt++;
 	event_del(&c->io);
@@ -183,6 +213,8 @@ conn_retry(struct conn *c)
 		close(c->fd);
 	c->fd = -1;
 	preamble_free(c);
+	rawgrab_free(c->raw);
+	c->raw = NULL;
 	c->obs.banner[0] = '\0';
 	c->obs.injected = 0;
 	conn_connect(c);
@@ -216,7 +248,7 @@ conn_handshake(struct conn *c)
 	saved = errno;
 	if (r == 1) {
 		tls_collect(c->ssl, &c->obs);
-		conn_finish(c, SCAN_OK, "%s", "");
+		conn_success(c);
 		return;
 	}
 	switch (SSL_get_error(c->ssl, r)) {
@@ -247,6 +279,287 @@ conn_handshake_start(struct conn *c)
 	c->state = CONN_HANDSHAKE;
 	conn_step_deadline(c);
 	conn_handshake(c);
+}
+
+/* ------------------------------------------------------------ raw grab */
+
+/* The flight is in: a reset (not a FIN) ends the connection, so neither
+ * side keeps it in TIME_WAIT. */
+static void
+raw_reset(struct conn *c)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+/* A second connection, with OpenSSL this time. */
+static void
+raw_fallback(struct conn *c)
+{
+	event_del(&c->io);
+	event_del(&c->tmo);
+	raw_reset(c);
+	close(c->fd);
+	c->fd = -1;
+	preamble_free(c);
+	rawgrab_free(c->raw);
+	c->raw = NULL;
+	c->use_openssl = true;
+	conn_connect(c);
+}
+
+static void
+raw_end(struct conn *c, enum raw_rc rc)
+{
+	char why[sizeof(c->obs.reason)];
+	enum scan_status st;
+
+	if (rc == RAW_DONE) {
+		rawgrab_result(c->raw, &c->obs);
+		raw_reset(c);
+		conn_success(c);
+		return;
+	}
+	if (rc == RAW_FALLBACK && c->eng->cfg->grab == GRAB_AUTO) {
+		raw_fallback(c);
+		return;
+	}
+	st = rawgrab_failure(c->raw, why, sizeof(why));
+	conn_finish(c, st, "%s", why);
+}
+
+/* Writes what is left of the hello; -1 after finishing the connection. */
+static int
+raw_flush(struct conn *c)
+{
+	size_t len;
+	const uint8_t *h = rawgrab_hello(c->raw, &len);
+	ssize_t n;
+
+	while (c->raw_sent < len) {
+		n = send(c->fd, h + c->raw_sent, len - c->raw_sent,
+		    MSG_NOSIGNAL);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n == -1) {
+			conn_finish(c, SCAN_CLOSED, "cannot send the TLS hello: "
+			    "%s", strerror(errno));
+			return -1;
+		}
+		c->raw_sent += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+raw_read(struct conn *c)
+{
+	uint8_t buf[16384];
+	enum raw_rc rc = RAW_MORE;
+	ssize_t n;
+
+	/* bounded: a server streaming records does not starve the loop */
+	for (int i = 0; i < 16 && rc == RAW_MORE; i++) {
+		n = recv(c->fd, buf, sizeof(buf), 0);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			raw_end(c, rawgrab_eof(c->raw));
+			return;
+		}
+		rc = rawgrab_input(c->raw, buf, (size_t)n);
+	}
+	if (rc != RAW_MORE)
+		raw_end(c, rc);
+	else
+		conn_arm(c, EV_READ);
+}
+
+static void
+raw_io(struct conn *c, short what)
+{
+	size_t len;
+
+	if ((what & EV_WRITE) && raw_flush(c) == -1)
+		return;
+	if (what & EV_READ) {
+		raw_read(c);
+		return;
+	}
+	(void)rawgrab_hello(c->raw, &len);
+	conn_arm(c, c->raw_sent < len ? EV_WRITE : EV_READ);
+}
+
+static void
+raw_start(struct conn *c)
+{
+	uint64_t seed = (uint64_t)(uintptr_t)c ^ (uint64_t)(c->t0 * 1e9);
+	size_t len;
+
+	c->raw = rawgrab_new(c->obs.sni, c->eng->cfg->alpn, seed);
+	(void)rawgrab_hello(c->raw, &len);
+	if (len == 0) {		/* a name our hello cannot carry */
+		rawgrab_free(c->raw);
+		c->raw = NULL;
+		conn_handshake_start(c);
+		return;
+	}
+	c->raw_sent = 0;
+	c->state = CONN_RAW;
+	conn_step_deadline(c);
+	if (raw_flush(c) == -1)
+		return;
+	conn_arm(c, c->raw_sent < len ? EV_WRITE : EV_READ);
+}
+
+static void
+conn_tls_start(struct conn *c)
+{
+	if (c->plan != NULL)
+		enum_send(c);
+	else if (c->use_openssl)
+		conn_handshake_start(c);
+	else
+		raw_start(c);
+}
+
+/* ------------------------------------------------------------ --enum */
+
+/*
+ * After the certificate: with --enum the connection lives on as a plan of
+ * attempts (probes/enum.h), each a new TCP connection (and STARTTLS
+ * dialogue) that sends one planned hello and reads the server's first
+ * flight.  The observation keeps the grab's status; an attempt that fails
+ * is information for the plan, not the endpoint's status.
+ */
+static void
+enum_close_attempt(struct conn *c)
+{
+	event_del(&c->io);
+	event_del(&c->tmo);
+	if (c->ssl != NULL) {
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	if (c->fd != -1) {
+		raw_reset(c);
+		close(c->fd);
+		c->fd = -1;
+	}
+	preamble_free(c);
+	rawgrab_free(c->raw);
+	c->raw = NULL;
+}
+
+/* The next attempt, or the end of the plan. */
+static void
+enum_next(struct conn *c)
+{
+	enum_close_attempt(c);
+	if (engine_stopping(c->eng) || enum_plan_next(c->plan, c->ebuf,
+	    ENUM_HELLO_MAX, &c->elen) == 0) {
+		enum_plan_result(c->plan, &c->obs);
+		enum_plan_free(c->plan);
+		c->plan = NULL;
+		conn_finish(c, SCAN_OK, "%s", "");
+		return;
+	}
+	c->esent = 0;
+	conn_connect(c);
+}
+
+/* conn_finish() during the plan: the attempt ended without a decision. */
+static bool
+enum_attempt_failed(struct conn *c, enum scan_status st)
+{
+	if (st == SCAN_OK)
+		return false;	/* the plan is complete */
+	enum_plan_eof(c->plan, st == SCAN_IO_TIMEOUT ||
+	    st == SCAN_CONNECT_TIMEOUT);
+	enum_next(c);
+	return true;
+}
+
+static void
+conn_success(struct conn *c)
+{
+	struct enum_opts eo = {
+		.sni = c->obs.sni[0] != '\0' ? c->obs.sni : NULL,
+		.addr = c->obs.ip,
+		.flags = ENUM_F_JARM,
+	};
+
+	if (!c->eng->cfg->enumerate || c->plan != NULL) {
+		conn_finish(c, SCAN_OK, "%s", "");
+		return;
+	}
+	c->obs.handshake_ms = (engine_now() - c->t0) * 1000.0;
+	if (c->ssl != NULL)
+		(void)SSL_shutdown(c->ssl);
+	c->plan = enum_plan_new(&eo);
+	c->ebuf = xmalloc(ENUM_HELLO_MAX);
+	c->state = CONN_ENUM;
+	enum_next(c);
+}
+
+static int
+enum_flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->esent < c->elen) {
+		n = send(c->fd, c->ebuf + c->esent, c->elen - c->esent,
+		    MSG_NOSIGNAL);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n == -1) {
+			conn_finish(c, SCAN_CLOSED, "%s", strerror(errno));
+			return -1;
+		}
+		c->esent += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+enum_send(struct conn *c)
+{
+	c->state = CONN_ENUM;
+	conn_step_deadline(c);
+	if (enum_flush(c) == -1)
+		return;
+	conn_arm(c, c->esent < c->elen ? EV_WRITE : EV_READ);
+}
+
+static void
+enum_io(struct conn *c, short what)
+{
+	uint8_t buf[16384];
+	ssize_t n;
+
+	if ((what & EV_WRITE) && enum_flush(c) == -1)
+		return;
+	if (!(what & EV_READ)) {
+		conn_arm(c, c->esent < c->elen ? EV_WRITE : EV_READ);
+		return;
+	}
+	for (int i = 0; i < 16; i++) {
+		n = recv(c->fd, buf, sizeof(buf), 0);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			enum_plan_eof(c->plan, false);
+			enum_next(c);
+			return;
+		}
+		if (enum_plan_input(c->plan, buf, (size_t)n) ==
+		    ENUM_ATTEMPT_DONE) {
+			enum_next(c);
+			return;
+		}
+	}
+	conn_arm(c, EV_READ);
 }
 
 /* ------------------------------------------------------------ STARTTLS */
@@ -361,7 +674,7 @@ preamble_result(struct conn *c, enum probe_rc rc)
 		c->obs.injected = (uint32_t)p->rlen;
 		preamble_free(c);
 		event_del(&c->tmo);
-		conn_handshake_start(c);
+		conn_tls_start(c);
 		return false;
 	case PROBE_DONE:
 		conn_finish(c, SCAN_STARTTLS_REFUSED, "the %s service ended "
@@ -447,7 +760,7 @@ static void
 conn_established(struct conn *c)
 {
 	if (c->probe->flags & PROBE_IMPLICIT_TLS)
-		conn_handshake_start(c);
+		conn_tls_start(c);
 	else
 		preamble_start(c);
 }
@@ -486,6 +799,10 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 		conn_connected(c);
 	else if (c->state == CONN_PREAMBLE)
 		preamble_io(c, what);
+	else if (c->state == CONN_RAW)
+		raw_io(c, what);
+	else if (c->state == CONN_ENUM)
+		enum_io(c, what);
 	else if (c->state == CONN_HANDSHAKE)
 		conn_handshake(c);
 }
@@ -507,6 +824,9 @@ conn_tmo_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->state == CONN_CONNECT)
 		conn_finish(c, SCAN_CONNECT_TIMEOUT, "no answer to the TCP "
 		    "connect within %g s", t);
+	else if (c->state == CONN_RAW || c->state == CONN_ENUM)
+		conn_finish(c, SCAN_IO_TIMEOUT, "no answer to our TLS hello "
+		    "within %g s", t);
 	else if (c->state == CONN_PREAMBLE)
 		conn_finish(c, SCAN_IO_TIMEOUT, "the %s dialogue before TLS "
 		    "did not finish within %g s%s%s", c->probe->name, t,
@@ -673,6 +993,7 @@ conn_start(struct engine *eng, const struct target *t)
 	c->eng = eng;
 	c->tgt = *t;
 	c->probe = conn_pick_probe(eng->cfg, t->port);
+	c->use_openssl = eng->cfg->grab == GRAB_OPENSSL;
 	c->fd = -1;
 	c->t0 = engine_now();
 	LIST_INSERT_HEAD(&eng->conns, c, entry);

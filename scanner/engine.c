@@ -112,10 +112,17 @@ engine_next_target(struct engine *eng, struct target *t)
 	bool got = false;
 
 	pthread_mutex_lock(&sh->tg_lock);
-	if (!atomic_load(&sh->targets_done)) {
+	while (!atomic_load(&sh->targets_done)) {
 		got = targets_next(sh->tg, t) == 1;
 		if (!got)
 			atomic_store(&sh->targets_done, true);
+		else if (sh->hooks->skip != NULL &&
+		    sh->hooks->skip(sh->hooks->arg, t)) {
+			got = false;	/* --resume: recorded already */
+			sh->skipped++;
+			continue;
+		}
+		break;
 	}
 	pthread_mutex_unlock(&sh->tg_lock);
 	return got;
@@ -445,6 +452,7 @@ out:
 	SSL_CTX_free(sh.ssl_ctx);
 	stats->done = atomic_load(&sh.done);
 	stats->ok = atomic_load(&sh.ok);
+	stats->skipped = sh.skipped;
 	stats->elapsed = engine_now() - sh.started;
 	stats->interrupted = sh.interrupted;
 	pthread_mutex_destroy(&sh.tg_lock);

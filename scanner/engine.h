@@ -19,6 +19,7 @@ struct engine_stats {
 	uint64_t	total;		/* pairs in the target set */
 	uint64_t	done;		/* observations handed to the sink */
 	uint64_t	ok;
+	uint64_t	skipped;	/* targets hooks->skip passed over */
 	double		elapsed;	/* seconds */
 	bool		interrupted;	/* SIGINT or SIGTERM */
 };
@@ -28,12 +29,16 @@ struct engine_stats {
  * the worker thread that made it, unlocked: it may add to the observation
  * (findings).  sink runs under the engine's lock, one observation at a
  * time; it returns 0, or -1 to stop the sweep (the sink reports its own
- * error).  The observation is borrowed for the calls.
+ * error).  The observation is borrowed for the calls.  skip (optional)
+ * is asked about each target as it is pulled from the iterator, before any
+ * traffic (--resume: already recorded); it runs under the iterator's lock
+ * and must be quick.
  */
 struct engine_hooks {
 	void	(*analyze)(void *arg, struct observation *);
 	int	(*sink)(void *arg, struct observation *);
 	void	*arg;
+	bool	(*skip)(void *arg, const struct target *);
 };
 
 /*

@@ -37,6 +37,7 @@ struct engine_shared {
 	pthread_mutex_t		 sink_lock;
 	atomic_bool		 stopping;	/* a signal or the sink */
 	atomic_uint_fast64_t	 done, ok;
+	uint64_t		 skipped;	/* under tg_lock */
 	atomic_uint		 inflight;	/* over all workers */
 	bool			 interrupted;
 	int			 rc;		/* -1 when the sink stopped */

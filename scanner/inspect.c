@@ -236,8 +236,9 @@ load_pkcs12(struct ictx *c, PKCS12 *p12)
 	if (PKCS12_parse(p12, c->pass != NULL ? c->pass : "", &key, &cert,
 	    &ca) != 1 && (c->pass != NULL ||
 	    PKCS12_parse(p12, NULL, &key, &cert, &ca) != 1)) {
-		fail(c, c->pass == NULL ? "PKCS#12 needs a password (name "
-		    "the variable that holds it)" : "PKCS#12: wrong password "
+		fail(c, c->pass == NULL ? "PKCS#12 needs a password: "
+		    "--password-env VAR names the environment variable "
+		    "holding it" : "PKCS#12: wrong password "
 		    "or unsupported encryption");
 		goto out;
 	}
@@ -441,7 +442,8 @@ inspect_file(const char *path, const struct inspect_opts *o,
 
 	memset(out, 0, sizeof(*out));
 	*out = (struct observation){ .source = OBS_FILE, .protocol = "file",
-	    .status = SCAN_OK, .time = (int64_t)time(NULL) };
+	    .status = SCAN_OK, .time = (int64_t)time(NULL),
+	    .name_match = -1 };	/* no name checked until one is given */
 	c.pol = o->policy;
 	if (c.pol == NULL)
 		c.pol = own = policy_new_default();

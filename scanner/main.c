@@ -50,6 +50,12 @@ scan_sink(void *arg, struct observation *obs)
 	return pipeline_record(arg, obs);
 }
 
+static bool
+scan_skip(void *arg, const struct target *t)
+{
+	return pipeline_skip(arg, t);
+}
+
 static void
 summary(const struct engine_stats *st, const struct config *cfg, int worst)
 {
@@ -60,6 +66,9 @@ summary(const struct engine_stats *st, const struct config *cfg, int worst)
 	    (unsigned long long)(st->done - st->ok),
 	    worst >= 0 ? severity_name((enum severity)worst) : "none",
 	    cfg->db_path);
+	if (st->skipped > 0)
+		log_info("--resume: %llu endpoints recorded before were not "
+		    "scanned again", (unsigned long long)st->skipped);
 }
 
 static int
@@ -67,14 +76,17 @@ run_scan(const struct config *cfg, struct targets *tg)
 {
 	struct engine_stats st;
 	struct pipeline *pl;
-	struct engine_hooks hooks = { scan_analyze, scan_sink, NULL };
+	struct engine_hooks hooks = {
+		.analyze = scan_analyze, .sink = scan_sink, .skip = scan_skip,
+	};
 	char err[512];
 	int rc, erc, worst;
 
 	if (cfg->dry_run)
 		return dry_run(tg);
 	pl = pipeline_new(cfg, "active", PIPE_STORE | PIPE_VERIFY |
-	    (cfg->json ? PIPE_JSON : 0), &rc, err, sizeof(err));
+	    (cfg->json ? PIPE_JSON : 0) | (cfg->resume ? PIPE_RESUME : 0),
+	    &rc, err, sizeof(err));
 	if (pl == NULL) {
 		log_error("%s", err);
 		return rc;
@@ -82,6 +94,8 @@ run_scan(const struct config *cfg, struct targets *tg)
 	hooks.arg = pl;
 	erc = engine_run(cfg, tg, &hooks, &st, err, sizeof(err));
 	worst = pipeline_worst(pl);
+	if (st.interrupted)
+		pipeline_set_interrupted(pl);
 	rc = pipeline_finish(pl, st.done, st.ok);
 	if (erc == -1 && rc == EXIT_OK) {
 		log_error("%s", err);

@@ -14,7 +14,10 @@
 #include "scanner/cert.h"
 #include "scanner/geo.h"
 #include "scanner/log.h"
+#include "scanner/ocsp_live.h"
 #include "scanner/policy.h"
+#include "scanner/resume.h"
+#include "scanner/tlsjudge.h"
 #include "scanner/verify.h"
 #include "scanner/xmem.h"
 
@@ -26,8 +29,12 @@ struct pipeline {
 	struct policy		*policy;
 	struct verify_ctx	*vctx;
 	struct geo		*geo;
+	struct ocsp_live	*live;		/* --ocsp */
 	int			 worst;		/* severity, -1 none */
 	bool			 failed;	/* store or stdout */
+	bool			 interrupted;	/* leave the sweep unfinished */
+	struct resume_set	*done;		/* --resume: recorded already */
+	uint64_t		 prev_endpoints, prev_ok;	/* in it */
 };
 
 static int
@@ -70,17 +77,62 @@ pipeline_verify(struct pipeline *pl, char *err, size_t errlen)
 }
 
 static int
-pipeline_store(struct pipeline *pl, const char *kind, char *err,
-    size_t errlen)
+resume_add(void *arg, const char *ip, const char *hostname, uint16_t port,
+    bool ok)
 {
-	if (store_open(&pl->store, pl->cfg->db_path, err, errlen) == -1)
-		return -1;
-	if (store_scan_begin(pl->store, kind, pl->cfg->arguments,
-	    (int64_t)time(NULL), &pl->scan_id) == -1) {
-		snprintf(err, errlen, "%s", store_errmsg(pl->store));
-		return -1;
-	}
+	struct pipeline *pl = arg;
+
+	(void)resume_set_add(pl->done, ip, hostname, port);
+	pl->prev_endpoints++;
+	pl->prev_ok += ok;
 	return 0;
+}
+
+/* --resume: the latest unfinished sweep of these arguments, and what it
+ * recorded; *scan_id 0 when there is none. */
+static int
+pipeline_resume(struct pipeline *pl, const char *kind, const char *args)
+{
+	if (store_scan_unfinished(pl->store, kind, args, &pl->scan_id) == -1)
+		return -1;
+	if (pl->scan_id == 0) {
+		log_info("--resume: no interrupted sweep of these targets in "
+		    "%s; starting a new one", pl->cfg->db_path);
+		return 0;
+	}
+	pl->done = resume_set_new();
+	if (store_scan_observed(pl->store, pl->scan_id, resume_add,
+	    pl) == -1)
+		return -1;
+	log_info("--resume: finishing sweep %lld of %s: %llu endpoints "
+	    "already recorded", (long long)pl->scan_id, pl->cfg->db_path,
+	    (unsigned long long)pl->prev_endpoints);
+	return 0;
+}
+
+static int
+pipeline_store(struct pipeline *pl, const char *kind, bool resume,
+    char *err, size_t errlen)
+{
+	/* Stored without --resume, so that any run (even a first one with
+	 * --resume, as a job runner restarts it) can be resumed. */
+	char *args = resume_args(pl->cfg->arguments);
+	int rc = -1;
+
+	if (store_open(&pl->store, pl->cfg->db_path, err, errlen) == -1)
+		goto out;
+	if (resume && pipeline_resume(pl, kind, args) == -1)
+		goto fail;
+	if (pl->scan_id == 0 && store_scan_begin(pl->store, kind, args,
+	    (int64_t)time(NULL), &pl->scan_id) == -1)
+		goto fail;
+	rc = 0;
+	goto out;
+ fail:
+	snprintf(err, errlen, "%s", store_errmsg(pl->store));
+ out:
+	free(args);
+	return rc;
 }
 
 static void
@@ -94,6 +146,8 @@ pipeline_free(struct pipeline *pl)
 	policy_free(pl->policy);
 	verify_ctx_free(pl->vctx);
 	geo_close(pl->geo);
+	resume_set_free(pl->done);
+	ocsp_live_free(pl->live);
 	free(pl);
 }
 
@@ -118,9 +172,11 @@ pipeline_new(const struct config *cfg, const char *kind, unsigned flags,
 		if (warn[0] != '\0')
 			log_warn("%s", warn);
 	}
+	if (cfg->ocsp && pl->vctx != NULL)
+		pl->live = ocsp_live_new(cfg->timeout);
 	*rc = EXIT_RUNTIME;
-	if ((flags & PIPE_STORE) && pipeline_store(pl, kind, err,
-	    errlen) == -1)
+	if ((flags & PIPE_STORE) && pipeline_store(pl, kind,
+	    (flags & PIPE_RESUME) != 0, err, errlen) == -1)
 		goto fail;
 	if ((flags & (PIPE_JSON | PIPE_TEXT)) && (pl->json =
 	    report_open(flags & PIPE_JSON ? "jsonl" : "text", stdout)) ==
@@ -135,6 +191,41 @@ fail:
 	return NULL;
 }
 
+/*
+ * OCSP about the leaf, judged at the chain's instant: the stapled
+ * response; with --ocsp, the responder's answer when nothing usable was
+ * stapled (blocking: up to OCSP_LIVE_MAX_TIMEOUT s per new certificate).
+ */
+static void
+pipeline_ocsp(const struct pipeline *pl, struct observation *obs, int64_t at)
+{
+	uint8_t	*der = NULL;
+	size_t	 len = 0;
+	char	 err[256];
+
+	if (pl->vctx == NULL || obs->status != SCAN_OK || obs->chain_len == 0)
+		return;
+	if (obs->ocsp_staple_len > 0 && policy_evaluate_ocsp(pl->policy,
+	    pl->vctx, obs, obs->ocsp_staple, obs->ocsp_staple_len, at) == -1)
+		log_debug("%s:%u: the stapled OCSP response does not parse",
+		    obs->ip, obs->port);
+	if (pl->live == NULL || (obs->ocsp_status[0] != '\0' &&
+	    strcmp(obs->ocsp_status, "invalid") != 0))
+		return;
+	if (ocsp_live_query(pl->live, pl->vctx, obs->chain, obs->chain_len,
+	    &der, &len, err, sizeof(err)) == -1) {
+		log_debug("%s:%u: no live OCSP answer: %s", obs->ip,
+		    obs->port, err);
+		return;
+	}
+	obs->ocsp_live = true;
+	if (policy_evaluate_ocsp(pl->policy, pl->vctx, obs, der, len,
+	    at) == -1)
+		log_debug("%s:%u: the OCSP responder's answer does not parse",
+		    obs->ip, obs->port);
+	free(der);
+}
+
 void
 pipeline_analyze(const struct pipeline *pl, struct observation *obs)
 {
@@ -144,6 +235,9 @@ pipeline_analyze(const struct pipeline *pl, struct observation *obs)
 	    policy_evaluate(pl->policy, pl->vctx, obs, at) == -1)
 		log_debug("%s:%u: the chain could not be analysed", obs->ip,
 		    obs->port);
+	pipeline_ocsp(pl, obs, at);
+	if (obs->tlsenum != NULL)
+		tlsjudge_evaluate(pl->policy, obs);
 	if (obs->injected > 0)
 		policy_finding_add(obs, pl->policy, "starttls.injection", -1,
 		    "the %s server sent %u bytes of plaintext after agreeing "
@@ -229,6 +323,18 @@ pipeline_record(struct pipeline *pl, struct observation *obs)
 	return 0;
 }
 
+bool
+pipeline_skip(const struct pipeline *pl, const struct target *t)
+{
+	return pl->done != NULL && resume_set_has(pl->done, t);
+}
+
+void
+pipeline_set_interrupted(struct pipeline *pl)
+{
+	pl->interrupted = true;
+}
+
 const struct policy *
 pipeline_policy(const struct pipeline *pl)
 {
@@ -249,9 +355,9 @@ pipeline_finish(struct pipeline *pl, uint64_t endpoints, uint64_t ok)
 	if (pl->json != NULL && report_close(pl->json) == -1)
 		rc = EXIT_RUNTIME;
 	pl->json = NULL;
-	if (pl->store != NULL && !pl->failed &&
+	if (pl->store != NULL && !pl->failed && !pl->interrupted &&
 	    store_scan_end(pl->store, pl->scan_id, (int64_t)time(NULL),
-	    endpoints, ok) == -1) {
+	    endpoints + pl->prev_endpoints, ok + pl->prev_ok) == -1) {
 		log_error("%s", store_errmsg(pl->store));
 		rc = EXIT_RUNTIME;
 	}

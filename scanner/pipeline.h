@@ -21,6 +21,7 @@
 
 #include "scanner/config.h"
 #include "scanner/record.h"
+#include "scanner/targets.h"
 
 struct pipeline;
 
@@ -29,6 +30,8 @@ enum pipeline_flags {
 	PIPE_JSON = 0x2,	/* JSON lines on stdout */
 	PIPE_VERIFY = 0x4,	/* chain verification and trust rules */
 	PIPE_TEXT = 0x8,	/* a block per observation on stdout */
+	PIPE_RESUME = 0x10,	/* with PIPE_STORE: finish the latest
+				   unfinished sweep of the same arguments */
 };
 
 /*
@@ -55,6 +58,14 @@ int	pipeline_record(struct pipeline *, struct observation *obs);
  * Frees the pipeline.
  */
 int	pipeline_finish(struct pipeline *, uint64_t endpoints, uint64_t ok);
+
+/* PIPE_RESUME: true when the sweep being finished already recorded t.
+ * Thread-safe (the set is only read during the sweep). */
+bool	pipeline_skip(const struct pipeline *, const struct target *t);
+
+/* The sweep was cut short (a signal): pipeline_finish() commits what was
+ * recorded but leaves the sweep unfinished, for --resume. */
+void	pipeline_set_interrupted(struct pipeline *);
 
 /* The policy in force (--policy), for code that adds its own findings. */
 const struct policy *pipeline_policy(const struct pipeline *);

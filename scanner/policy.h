@@ -109,9 +109,12 @@ int		 policy_evaluate(const struct policy *,
 		    int64_t now);
 
 /*
- * cert.revoked from a stapled OCSP response (DER) about obs->chain[0];
- * a stale or unverifiable response adds nothing (it is not proof of
- * anything).  Returns 0, -1 when der is not an OCSP response.
+ * cert.revoked from an OCSP response (DER) about obs->chain[0]: the
+ * stapled one, or the responder's answer when obs->ocsp_live is set (the
+ * finding's detail says which); a stale or unverifiable response adds
+ * nothing (it is not proof of anything), nor does one that repeats a CRL's
+ * verdict.  The status and times go to obs->ocsp_*.  Returns 0, -1 when
+ * der is not an OCSP response.
  */
 int		 policy_evaluate_ocsp(const struct policy *,
 		    const struct verify_ctx *, struct observation *,

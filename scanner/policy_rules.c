@@ -298,7 +298,11 @@ rule_hostname(const struct policy *p, struct observation *obs)
 
 	int	 r;
 
-	if (host[0] == '\0')
+	/* Passive: the SNI is the only name known to be asked for; without
+	 * one the client's expectation is unknown (as Zeek's
+	 * sni_matches_cert), so the address is no stand-in. */
+	if (host[0] == '\0' || (obs->source == OBS_PASSIVE &&
+	    obs->sni[0] == '\0'))
 		return;
 	r = hostname_check_cert(&obs->chain[0], host, why, sizeof(why));
 	obs->name_match = r == 1 ? 1 : r == 0 ? 0 : -1;
@@ -347,25 +351,44 @@ policy_evaluate(const struct policy *p, const struct verify_ctx *vctx,
 	return 0;
 }
 
+/* Is there already a cert.revoked finding about the leaf (a CRL said so)? */
+static bool
+has_leaf_revoked(const struct observation *obs)
+{
+	for (size_t i = 0; i < obs->nfindings; i++)
+		if (obs->findings[i].depth == 0 &&
+		    strcmp(obs->findings[i].rule,
+		    rule_name(RULE_CERT_REVOKED)) == 0)
+			return true;
+	return false;
+}
+
 int
 policy_evaluate_ocsp(const struct policy *p, const struct verify_ctx *vctx,
     struct observation *obs, const uint8_t *der, size_t len, int64_t now)
 {
 	struct ocsp_result res;
 	char	 d[32];
+	int	 r;
 
 	if (obs->chain_len == 0)
 		return 0;
 	if (now == 0)
 		now = (int64_t)time(NULL);
-	if (verify_ocsp_response(vctx, der, len, obs->chain, obs->chain_len,
-	    now, &res) == -1)
+	r = verify_ocsp_response(vctx, der, len, obs->chain, obs->chain_len,
+	    now, &res);
+	snprintf(obs->ocsp_status, sizeof(obs->ocsp_status), "%s",
+	    ocsp_status_name(res.status));
+	obs->ocsp_this_update = res.this_update;
+	obs->ocsp_next_update = res.next_update;
+	if (r == -1)
 		return -1;
-	if (res.status == OCSP_REVOKED && res.fresh) {
+	if (res.status == OCSP_REVOKED && res.fresh && !has_leaf_revoked(obs)) {
 		fmt_date(res.revoked_at, d, sizeof(d));
 		policy_add(obs, p, RULE_CERT_REVOKED,
 		    p->severity[RULE_CERT_REVOKED], 0,
-		    "stapled OCSP response: revoked on %s", d);
+		    "%s OCSP response: revoked on %s",
+		    obs->ocsp_live ? "the responder's" : "stapled", d);
 	}
 	return 0;
 }

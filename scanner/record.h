@@ -146,6 +146,8 @@ struct observation {
 	char		 group[32];	/* key exchange group, "x25519" */
 	char		 alpn[32];
 	double		 handshake_ms;	/* TCP connect to end of handshake */
+	bool		 raw;		/* our own TLS 1.2 hello (rawgrab.c),
+					   not an OpenSSL handshake */
 	long		 verify_code;	/* the chain as sent, at the time of the
 					   observation: X509_V_OK (0) or an
 					   X509_V_ERR_*; names are not part of it */
@@ -169,6 +171,13 @@ struct observation {
 	char		 banner[256];	/* STARTTLS: the server's greeting line */
 	uint32_t	 injected;	/* STARTTLS: plaintext bytes the server
 					   sent after its go-ahead (injection) */
+	/* OCSP about the leaf as the analysis judged it: the stapled
+	 * response, else a --ocsp query (ocsp_live).  ocsp_status is
+	 * "good", "revoked", "unknown", "invalid", or "" when none. */
+	char		 ocsp_status[16];
+	int64_t		 ocsp_this_update;	/* Unix seconds, 0 unknown */
+	int64_t		 ocsp_next_update;	/* 0: none or unknown */
+	bool		 ocsp_live;	/* asked the responder (--ocsp) */
 };
 
 /* Frees what the observation owns (chain, findings) and zeroes those

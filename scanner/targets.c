@@ -715,3 +715,12 @@ targets_next(struct targets *tg, struct target *t)
 	}
 	return 0;
 }
+
+void
+targets_rewind(struct targets *tg)
+{
+	if (!tg->started)
+		return;
+	tg->pos = tg->shard_k - 1;
+	tg->done = false;
+}

@@ -62,5 +62,8 @@ int	targets_set_shard(struct targets *, unsigned k, unsigned n, char *err,
 uint64_t targets_total(const struct targets *);
 /* Next pair: 1 when *t was filled, 0 at the end. */
 int	targets_next(struct targets *, struct target *t);
+/* Starts the iteration again, in the same order (certsweep serve --every
+ * sweeps the same set repeatedly). */
+void	targets_rewind(struct targets *);
 
 #endif /* CERTSWEEP_TARGETS_H */

@@ -19,10 +19,22 @@
 #include <sys/socket.h>
 
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "probes/tlswire.h"
 #include "scanner/cert.h"
 #include "scanner/xmem.h"
+
+/*
+ * The largest Certificate message we take: the raw grab's cap
+ * (probes/tlswire.h), so that both grabs agree.  OpenSSL's own default
+ * (100 KiB) refuses real, valid certificates: a leaf with 10,000 SANs is
+ * ~165 KiB.  OpenSSL holds the whole message while it reads it, so this
+ * bounds the memory a hostile server can make one connection use; larger
+ * chains end as tls-error with this limit in the reason.
+ */
+#define TLS_MAX_CERT_LIST	TLSWIRE_CERT_DEFAULT
 
 /* No verification inside the handshake: the analysis does it. */
 static int
@@ -73,6 +85,7 @@ tls_ctx_new(const struct config *cfg, char *err, size_t errlen)
 	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT |
 	    SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_max_cert_list(ctx, TLS_MAX_CERT_LIST);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, cert_verify_cb, NULL);
@@ -104,6 +117,10 @@ tls_new(SSL_CTX *ctx, int fd, const char *sni)
 	if (sni != NULL && *sni != '\0' &&
 	    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
 	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)sni) != 1)
+		goto fail;
+	/* ask for a stapled OCSP response: the analysis judges it with
+	 * the chain (no status callback: the handshake never fails on it) */
+	if (SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp) != 1)
 		goto fail;
 	SSL_set_connect_state(ssl);
 	return ssl;
@@ -156,6 +173,13 @@ tls_classify(SSL *ssl, int ret, int saved_errno, char *reason, size_t len)
 		snprintf(reason, len, "the server did not answer with TLS (%s);"
 		    " is this a plain-text or STARTTLS port?", what);
 		st = SCAN_PROTOCOL_ERROR;
+	} else if (e != 0 && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_EXCESSIVE_MESSAGE_SIZE) {
+		snprintf(reason, len, "TLS handshake failed: the server sent a "
+		    "handshake message larger than this scanner accepts (a "
+		    "certificate chain over %d KiB?)",
+		    TLS_MAX_CERT_LIST / 1024);
+		st = SCAN_TLS_ERROR;
 	} else {
 		snprintf(reason, len, "TLS handshake failed: %s", what);
 		st = SCAN_TLS_ERROR;
@@ -179,6 +203,20 @@ collect_chain(SSL *ssl, struct observation *obs)
 		if (cert_record_from_x509(&obs->chain[obs->chain_len],
 		    sk_X509_value(chain, i)) == 0)
 			obs->chain_len++;
+}
+
+/* The stapled OCSP response, if the server sent one (bounded by the
+ * record layer: at most one handshake message). */
+static void
+collect_staple(SSL *ssl, struct observation *obs)
+{
+	unsigned char *resp = NULL;
+	long len = SSL_get_tlsext_status_ocsp_resp(ssl, &resp);
+
+	if (resp == NULL || len <= 0 || obs->ocsp_staple != NULL)
+		return;
+	obs->ocsp_staple = xmemdup(resp, (size_t)len);
+	obs->ocsp_staple_len = (size_t)len;
 }
 
 void
@@ -208,4 +246,5 @@ tls_collect(SSL *ssl, struct observation *obs)
 	    "not verified");
 	obs->name_match = -1;
 	collect_chain(ssl, obs);
+	collect_staple(ssl, obs);
 }

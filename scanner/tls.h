@@ -19,8 +19,8 @@
  * (the analysis judges the chain), ALPN.  NULL with err set on failure. */
 SSL_CTX	*tls_ctx_new(const struct config *, char *err, size_t errlen);
 
-/* A client SSL on fd (borrowed) sending sni (may be NULL).  NULL on
- * failure. */
+/* A client SSL on fd (borrowed) sending sni (may be NULL) and asking for
+ * a stapled OCSP response.  NULL on failure. */
 SSL	*tls_new(SSL_CTX *, int fd, const char *sni);
 
 /*
@@ -32,7 +32,8 @@ enum scan_status tls_classify(SSL *, int ret, int saved_errno, char *reason,
 	    size_t len);
 
 /* After a successful handshake: version, cipher, group, ALPN, the chain as
- * the server sent it and the verification result, into obs. */
+ * the server sent it, the stapled OCSP response (obs->ocsp_staple) and the
+ * verification result, into obs. */
 void	tls_collect(SSL *, struct observation *obs);
 
 #endif /* CERTSWEEP_TLS_H */

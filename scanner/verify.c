@@ -479,6 +479,30 @@ find_issuer(const struct verify_ctx *v, X509 *leaf, STACK_OF(X509) *sent)
 	return issuer;
 }
 
+struct x509_st *
+verify_leaf_issuer(const struct verify_ctx *v, const struct cert_record *chain,
+    size_t n)
+{
+	STACK_OF(X509)	*sent = sk_X509_new_null();
+	X509		*leaf = NULL, *issuer = NULL;
+
+	if (n == 0 || sent == NULL ||
+	    (leaf = x509_from_record(&chain[0])) == NULL)
+		goto out;
+	for (size_t i = 1; i < n; i++) {
+		X509 *x = x509_from_record(&chain[i]);
+
+		if (x != NULL && sk_X509_push(sent, x) == 0)
+			X509_free(x);
+	}
+	issuer = find_issuer(v, leaf, sent);
+out:
+	X509_free(leaf);
+	sk_X509_pop_free(sent, X509_free);
+	ERR_clear_error();
+	return issuer;
+}
+
 static int64_t
 asn1_time_unix(const ASN1_GENERALIZEDTIME *t)
 {

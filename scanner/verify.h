@@ -92,6 +92,14 @@ int64_t	verify_ctx_at(const struct verify_ctx *);
 int	verify_chain(const struct verify_ctx *, const struct cert_record *chain,
 	    size_t n, const char *host, int64_t at, struct verify_result *res);
 
+/*
+ * The leaf's issuer, for an OCSP request: a certificate the server sent
+ * (chain[1..n)), else one of the pool, else of the trust store.  A new
+ * reference (X509_free() it), or NULL when none is at hand.
+ */
+struct x509_st	*verify_leaf_issuer(const struct verify_ctx *,
+		    const struct cert_record *chain, size_t n);
+
 enum ocsp_status {
 	OCSP_GOOD,
 	OCSP_REVOKED,

@@ -14,7 +14,11 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libssl-dev libevent-dev libsqlite3-dev
 libjansson-dev libcmocka-dev libpcap-dev libmaxminddb-dev libinih-dev"
 # nginx is satisfied by nginx-light, nginx-core or nginx (see has_nginx)
 TEST_PKGS="openssl iproute2 nftables sqlite3 python3 time procps ca-certificates
-coreutils findutils prometheus"
+coreutils findutils prometheus chromium nodejs gnutls-bin sslscan nmap
+valgrind util-linux"
+# gnutls-bin, sslscan, nmap: tests/integration/t_enum.sh (a second TLS stack
+# and two independent enumerators to compare --enum with); valgrind: make
+# valgrind; util-linux: unshare for t_crash.sh's full disk
 # real STARTTLS servers for tests/integration/t_starttls.sh (started there on
 # loopback in a namespace; policy-rc.d or no init keeps them off otherwise)
 SERVER_PKGS="postfix dovecot-imapd dovecot-pop3d dovecot-managesieved vsftpd slapd
@@ -55,11 +59,33 @@ for p in $want ${DEPS_EXTRA:-}; do
 	installed "$p" || missing="$missing $p"
 done
 case " ${DEPS_GROUPS:-build test fuzz} " in
-*" test "*) has_nginx || missing="$missing nginx-light" ;;
+*" test "*)
+	has_nginx || missing="$missing nginx-light"
+	# NodeSource's nodejs carries npm; Debian's comes apart
+	command -v npm >/dev/null 2>&1 || missing="$missing npm"
+	;;
 esac
 missing=${missing# }
 
-[ -z "$missing" ] && exit 0
+# tests/integration/t_report.sh drives Debian's chromium with playwright-core
+# from npm (package.json and package-lock.json in tests/integration/node):
+# installed there, locally, when missing; it never downloads a browser.
+node_deps() {
+	case " ${DEPS_GROUPS:-build test fuzz} " in
+	*" test "*) ;;
+	*) return 0 ;;
+	esac
+	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/integration/node
+	[ -d "$dir/node_modules/playwright-core" ] && return 0
+	echo "deps.sh: installing playwright-core into $dir" >&2
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$dir" --no-audit \
+	    --no-fund </dev/null >&2
+}
+
+if [ -z "$missing" ]; then
+	node_deps
+	exit $?
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing Debian packages: $missing" >&2
@@ -73,3 +99,4 @@ export DEBIAN_FRONTEND
 apt-get update </dev/null
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
 apt-get install -y --no-install-recommends $missing </dev/null
+node_deps

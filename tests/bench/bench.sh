@@ -12,7 +12,13 @@
 #   - BENCH_RUNS (3) scans of the N targets: endpoints/s, wall s, client CPU
 #     s (user+sys), CPU ms per endpoint, peak RSS MB, certificates found / N;
 #   - one scan at --concurrency 1000: peak RSS;
-#   - one scan of the silent /28 at --timeout 2: wall s.
+#   - one scan of the silent /28 at --timeout 2: wall s;
+#   - BENCH_SCALE=1: 65,536 endpoints, a silent /16 at --rate 5000, peak
+#     RSS at 10,000 in flight and the open-files cap (scale_runs below;
+#     a few minutes, so not by default).
+#   - sniff_bench.sh: `certsweep sniff -r` on a large capture made from the
+#     lab's TLS 1.2 handshakes, beside tshark (SNIFF_MB, default 512);
+#   - bench_enum.sh: --enum per endpoint beside sslscan and testssl.sh.
 # Figures are printed, and appended to tests/bench/.work/results.txt; nothing
 # is asserted.  Certificates are kept in tests/bench/.work/pki between runs.
 # nginx is stopped by its PID and the namespace deleted on exit.
@@ -33,6 +39,7 @@ PKI=$WORK/pki
 N=${BENCH_N:-1024}
 RUNS=${BENCH_RUNS:-3}
 PORT=${BENCH_PORT:-8443}
+SCALE_PORT=$((PORT + 1000))
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 ((N >= 1 && N <= 65535)) || die "BENCH_N=$N: 1 .. 65535"
@@ -137,7 +144,7 @@ ns_up() {
 table inet certsweep_bench {
 	chain input {
 		type filter hook input priority 0; policy accept;
-		ip daddr 127.3.0.0/24 tcp flags & (syn | ack) == syn drop
+		ip daddr { 127.3.0.0/24, 127.4.0.0/16 } tcp flags & (syn | ack) == syn drop
 	}
 }
 EOF
@@ -169,6 +176,11 @@ write_nginx_conf() {
 		echo "  ssl_session_cache off;"
 		echo "  ssl_session_tickets off;"
 		echo "  default_type text/plain;"
+		if [ -n "${BENCH_SCALE:-}" ]; then
+			# scale lab: one server on every address of the namespace
+			printf '  server { listen %s ssl backlog=65535 reuseport; ssl_certificate %s; ssl_certificate_key %s; return 200 "any\\n"; }\n' \
+			    "$SCALE_PORT" "$PKI/leaf/1.pem" "$PKI/leaf/1.key"
+		fi
 		for ((i = 1; i <= N; i++)); do
 			printf '  server { listen %s:%s ssl reuseport backlog=4096; ssl_certificate %s; ssl_certificate_key %s; return 200 "b%d\\n"; }\n' \
 			    "$(addr_of "$i")" "$PORT" "$PKI/leaf/$i.pem" "$PKI/leaf/$i.key" "$i"
@@ -268,6 +280,56 @@ PY
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# ---------------------------------------------------------------- scale
+# BENCH_SCALE=1 (a few minutes; needs the namespace and nft):
+#   - 65,536 endpoints: 127.1.0.0/16 on SCALE_PORT (PORT + 1000), where one
+#     wildcard nginx server answers every address of the namespace;
+#   - a silent /16 (127.4.0.0/16, SYNs dropped) at --rate 5000 with
+#     --concurrency 10000 --timeout 1: achieved rate (endpoints / (wall -
+#     timeout)) against 5000, wall against 65536/5000 + timeout;
+#   - peak RSS with 10,000 in flight: a silent /18 at --concurrency 10000
+#     --timeout 5 (the first 10,000 wait together);
+#   - --concurrency 30000 under the hard open-files limit: what certsweep
+#     says and uses.
+# Figures only; nothing is asserted.
+status_counts() {
+	"$PY" -c 'import collections, json, sys
+c = collections.Counter(json.loads(l).get("status") for l in open(sys.argv[1]) if l.strip())
+print(", ".join(f"{n} {s}" for s, n in sorted(c.items())) or "no output")' "$1"
+}
+
+scale_runs() {
+	local wall cpu rss rc st
+	if [ -z "$NS" ] || ! ip netns exec "$NS" nft list table inet certsweep_bench >/dev/null 2>&1; then
+		echo "scale: skipped (needs root, a network namespace and nft)" | tee -a "$RUN/table"
+		return
+	fi
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	if ! in_ns timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ 127.1.255.254 "$SCALE_PORT" 2>/dev/null; then
+		echo "scale: the wildcard server on port $SCALE_PORT is not up" | tee -a "$RUN/table"
+		return
+	fi
+	echo | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure scale16 scan 127.1.0.0/16 -p "$SCALE_PORT" --json -q)
+	st=$(status_counts "$RUN/scale16.out")
+	echo "65,536 TLS endpoints (127.1.0.0/16, one wildcard nginx): wall $wall s" \
+	    "($(awk -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? 65536 / w : 0) }')/s), client CPU $cpu s," \
+	    "peak RSS $rss MB, exit $rc; $st" | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure rate5000 scan 127.4.0.0/16 -p "$PORT" --rate 5000 \
+	    --concurrency 10000 --timeout 1 --json -q)
+	st=$(status_counts "$RUN/rate5000.out")
+	echo "silent /16 at --rate 5000 --timeout 1: wall $wall s (rate-bound: 14.1 s)," \
+	    "achieved $(awk -v w="$wall" 'BEGIN { printf "%.0f", (w > 1 ? 65536 / (w - 1) : 0) }')/s of 5000," \
+	    "peak RSS $rss MB, exit $rc; $st" | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure inflight10k scan 127.4.0.0/18 -p "$PORT" \
+	    --concurrency 10000 --timeout 5 --json -q)
+	echo "10,000 in flight (silent /18, --concurrency 10000 --timeout 5): peak RSS $rss MB" \
+	    "(issue bound 256 MiB), wall $wall s, exit $rc" | tee -a "$RUN/table"
+	read -r wall cpu rss rc < <(measure fdcap scan 127.4.0.0/30 -p "$PORT" --concurrency 30000 --timeout 1)
+	echo "--concurrency 30000 with 'ulimit -Hn' $(ulimit -Hn): exit $rc; certsweep says:" \
+	    "$(grep -m1 -i 'concurrency' "$RUN/fdcap.err" || echo '(nothing)')" | tee -a "$RUN/table"
+}
+
 # ---------------------------------------------------------------- main
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mkdir -p "$WORK" "$RUN"
@@ -281,23 +343,34 @@ REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 {
 	echo "certsweep bench $(date -u +%Y-%m-%dT%H:%M:%SZ): $VERSION (git $REV), $(nproc) cores,"
 	echo "$N TLS endpoints (nginx $(nginx -v 2>&1 | sed 's/.*\///'), ECDSA P-256)${NS:+ in a network namespace}; default settings + --json"
+	echo "rows rawK: the default grab (raw TLS 1.2 hello); opensslK: --grab openssl (full handshakes)"
 	echo
 	printf '%-8s %10s %8s %12s %8s %14s %12s %14s %8s\n' run "endpoints/s" "wall s" "client CPU s" \
 	    "CPU ms/ep" "server CPU s" "peak RSS MB" "certs found" exit
 } | tee "$RUN/table"
-for ((k = 1; k <= RUNS; k++)); do
-	c0=$(server_cpu)
-	read -r wall cpu rss rc < <(measure "run$k" scan -iL "$RUN/targets.txt" --json -q)
-	c1=$(server_cpu)
-	f=$(found "run$k")
-	eps=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
-	echo "$eps" >>"$RUN/eps"
-	printf '%-8s %10s %8s %12s %8s %14s %12s %14s %8s\n' "$k" "$eps" "$wall" "$cpu" \
-	    "$(awk -v c="$cpu" -v n="$N" 'BEGIN { printf "%.3f", c * 1000 / n }')" \
-	    "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" "$rss" "$f / $N" "$rc" |
-	    tee -a "$RUN/table"
-done
-printf '%-8s %10s\n' median "$(median <"$RUN/eps")" | tee -a "$RUN/table"
+# bench_runs LABEL ARGS...: RUNS sweeps of the N targets, a row each, then
+# the median endpoints/s
+bench_runs() {
+	local label=$1 k c0 c1 f eps wall cpu rss rc
+	shift
+	: >"$RUN/eps"
+	for ((k = 1; k <= RUNS; k++)); do
+		c0=$(server_cpu)
+		read -r wall cpu rss rc < <(measure "$label$k" scan -iL "$RUN/targets.txt" --json -q "$@")
+		c1=$(server_cpu)
+		f=$(found "$label$k")
+		eps=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
+		echo "$eps" >>"$RUN/eps"
+		printf '%-8s %10s %8s %12s %8s %14s %12s %14s %8s\n' "$label$k" "$eps" "$wall" "$cpu" \
+		    "$(awk -v c="$cpu" -v n="$N" 'BEGIN { printf "%.3f", c * 1000 / n }')" \
+		    "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" "$rss" "$f / $N" "$rc" |
+		    tee -a "$RUN/table"
+	done
+	printf '%-8s %10s\n' "median" "$(median <"$RUN/eps")" | tee -a "$RUN/table"
+}
+# the default grab (our raw TLS 1.2 hello), then full OpenSSL handshakes
+bench_runs raw
+bench_runs openssl --grab openssl
 echo | tee -a "$RUN/table"
 
 read -r wall cpu rss rc < <(measure conc1000 scan -iL "$RUN/targets.txt" --json -q --concurrency 1000)
@@ -313,11 +386,23 @@ print(", ".join(f"{n} {s}" for s, n in sorted(c.items())) or "no output")' "$RUN
 else
 	echo "silent /28: skipped (needs root, a network namespace and nft)" | tee -a "$RUN/table"
 fi
+# shellcheck source=tests/bench/bench_enum.sh
+. "$HERE/bench_enum.sh"
+bench_enum | tee -a "$RUN/table"
+
+if [ -n "${BENCH_SCALE:-}" ]; then
+	scale_runs
+fi
 {
 	cat "$RUN/table"
 	echo
 } >>"$WORK/results.txt"
 log "results appended to ${WORK#"$ROOT"/}/results.txt"
+
+# passive: sniff -r on a large capture of the lab's handshakes, beside tshark
+echo
+SNIFF_NS=$NS SNIFF_PORT=$PORT SNIFF_TARGETS=$RUN/targets.txt "$HERE/sniff_bench.sh" "$BIN" ||
+    log "the sniff bench failed (exit $?)"
 
 PEERS=$(cd "$ROOT/.." && pwd)/shared/bench/peers.sh
 if [ -x "$PEERS" ] || [ -f "$PEERS" ]; then

@@ -19,7 +19,7 @@
 static const uint16_t ports[] = { 443, 25, 143, 110, 21, 5222, 389, 8080 };
 
 static void
-check(const struct observation *o, void *arg)
+check(struct observation *o, void *arg)
 {
 	(void)arg;
 	if (o->source != OBS_PASSIVE || o->chain_len > CHAIN_MAX ||

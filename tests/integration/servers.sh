@@ -41,7 +41,7 @@ srv_up() {
 	local name=$1 log=$2 p
 	shift 2
 	for p; do
-		if ! cs_wait_tcp 127.0.0.1 "$p" 100; then
+		if ! cs_wait_tcp 127.0.0.1 "$p" 300; then
 			echo "$name did not come up on 127.0.0.1:$p:" >&2
 			tail -20 "$log" >&2 2>/dev/null
 			return 1
@@ -287,9 +287,11 @@ srv_mariadb() {
 	local ssl=(--ssl-cert="$d/$cert-chain.pem" --ssl-key="$d/$cert.key")
 	[[ ${SRV_TLS:-yes} == no ]] && ssl=(--skip-ssl)
 	mariadb-install-db --no-defaults --datadir="$d/data" --user=mysql \
+	    --tmpdir="$d" \
 	    --auth-root-authentication-method=normal --skip-test-db \
 	    >"$d/install.log" 2>&1 || { tail -5 "$d/install.log" >&2; return 1; }
 	cs_bg_ns mariadbd --no-defaults --datadir="$d/data" --user=mysql \
+	    --tmpdir="$d" \
 	    --bind-address=127.0.0.1 --port=3306 --socket="$d/sock" \
 	    --pid-file="$d/pid" "${ssl[@]}" --skip-log-bin \
 	    --innodb-buffer-pool-size=16M >"$d/log" 2>&1

@@ -172,7 +172,7 @@ static const char *const common_keys[] = { "ip", "port", "hostname", "sni",
     "protocol", "time", "status", "reason", "source", "findings" };
 static const char *const ok_keys[] = { "ip", "port", "hostname", "sni",
     "protocol", "time", "status", "reason", "source", "findings",
-    "version", "cipher", "group", "alpn", "handshake_ms", "verify",
+    "version", "cipher", "group", "alpn", "handshake_ms", "grab", "verify",
     "chain" };
 static const char *const cert_keys[] = { "sha256", "subject", "issuer",
     "serial", "not_before", "not_after", "sans", "key_type", "key_bits",
@@ -322,6 +322,76 @@ test_ok_observation(void **state)
 	strings_are(json_object_get(c, "ca_issuers"), (const char *[]){ NULL });
 	assert_string_equal(str(c, "not_after"), "2023-03-08T12:00:00Z");
 
+	json_decref(j);
+	free(buf);
+	cert_record_clear(&chain[0]);
+	cert_record_clear(&chain[1]);
+}
+
+/* The ocsp object: absent without OCSP, stapled or asked otherwise. */
+static void
+test_ocsp_object(void **state)
+{
+	struct cert_record chain[2];
+	struct observation o;
+	uint8_t staple[3] = { 0x30, 0x01, 0x00 };
+	json_t *j, *oc;
+	char *buf, t[32];
+	size_t len;
+
+	(void)state;
+	load_cert("badssl-wildcard-rsa2048.pem", &chain[0]);
+	load_cert("badssl-wildcard-rsa2048-intermediate.pem", &chain[1]);
+	ok_observation(&o, chain);
+	buf = write_all(&o, 1, &len);
+	j = line(buf, len, 0);
+	assert_null(json_object_get(j, "ocsp"));
+	json_decref(j);
+	free(buf);
+
+	/* stapled, judged */
+	o.ocsp_staple = staple;
+	o.ocsp_staple_len = sizeof(staple);
+	SET(o.ocsp_status, "revoked");
+	o.ocsp_this_update = 1795350000;
+	buf = write_all(&o, 1, &len);
+	j = line(buf, len, 0);
+	oc = json_object_get(j, "ocsp");
+	assert_true(json_is_object(oc));
+	assert_true(boolean(oc, "stapled"));
+	assert_string_equal(str(oc, "source"), "staple");
+	assert_string_equal(str(oc, "status"), "revoked");
+	assert_string_equal(str(oc, "this_update"),
+	    rfc3339(1795350000, t, sizeof(t)));
+	assert_true(json_is_null(json_object_get(oc, "next_update")));
+	json_decref(j);
+	free(buf);
+
+	/* stapled but unparsable: status null */
+	o.ocsp_status[0] = '\0';
+	o.ocsp_this_update = 0;
+	buf = write_all(&o, 1, &len);
+	j = line(buf, len, 0);
+	oc = json_object_get(j, "ocsp");
+	assert_true(boolean(oc, "stapled"));
+	assert_true(json_is_null(json_object_get(oc, "status")));
+	json_decref(j);
+	free(buf);
+
+	/* nothing stapled, the responder asked (--ocsp) */
+	o.ocsp_staple = NULL;
+	o.ocsp_staple_len = 0;
+	o.ocsp_live = true;
+	SET(o.ocsp_status, "good");
+	o.ocsp_next_update = 1795360000;
+	buf = write_all(&o, 1, &len);
+	j = line(buf, len, 0);
+	oc = json_object_get(j, "ocsp");
+	assert_false(boolean(oc, "stapled"));
+	assert_string_equal(str(oc, "source"), "responder");
+	assert_string_equal(str(oc, "status"), "good");
+	assert_string_equal(str(oc, "next_update"),
+	    rfc3339(1795360000, t, sizeof(t)));
 	json_decref(j);
 	free(buf);
 	cert_record_clear(&chain[0]);
@@ -513,6 +583,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_observation),
+		cmocka_unit_test(test_ocsp_object),
 		cmocka_unit_test(test_refused_and_findings),
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_list_escapes),

@@ -499,7 +499,7 @@ struct obs_list {
 };
 
 static void
-collect(const struct observation *o, void *arg)
+collect(struct observation *o, void *arg)
 {
 	struct obs_list *l = arg;
 	struct obs_copy *c;
@@ -653,6 +653,44 @@ test_observations(void **state)
 	assert_non_null(strstr(l.o[1].leaf_subject, "CN=www.tobu-estate.com"));
 }
 
+/* opts.dedupe: the same connections again are counted, not emitted;
+ * without it they are emitted again. */
+static void
+test_dedupe(void **state)
+{
+	const char *src = getenv("CERTSWEEP_SRC");
+	char path[4096];
+	struct passive_opts po = { .dedupe = true };
+	struct passive_stats st;
+	struct obs_list l;
+	struct capture *cap;
+	struct passive *ps;
+	int pass, mode;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/data/pcaps/%s",
+	    src != NULL ? src : ".", "tls-expired-cert.pcap");
+	for (mode = 0; mode < 2; mode++) {
+		po.dedupe = mode == 0;
+		memset(&l, 0, sizeof(l));
+		ps = passive_new(&po, collect, &l);
+		for (pass = 0; pass < 2; pass++) {
+			cap = capture_open_offline(path, NULL);
+			assert_non_null(cap);
+			assert_int_equal(capture_loop(cap, obs_pkt, ps), 0);
+			capture_close(cap);
+			passive_flush(ps);
+		}
+		passive_get_stats(ps, &st);
+		passive_free(ps);
+		assert_int_equal(l.n, mode == 0 ? 2 : 4);
+		assert_int_equal(st.observations, l.n);
+		assert_int_equal(st.duplicates, mode == 0 ? 2 : 0);
+		assert_int_equal(l.o[0].chain_len, 2);
+		assert_int_equal(l.o[1].chain_len, 3);
+	}
+}
+
 int
 main(void)
 {
@@ -666,6 +704,7 @@ main(void)
 		cmocka_unit_test(test_guess),
 		cmocka_unit_test(test_smtp_capture),
 		cmocka_unit_test(test_observations),
+		cmocka_unit_test(test_dedupe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

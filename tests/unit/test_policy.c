@@ -3,7 +3,9 @@
  *  - every row of tests/data/badssl-expected.tsv and
  *    zlint-sample-expected.tsv, each judged at the time its row speaks of
  *    (now for "expired", inside the leaf's validity for the rest), against
- *    the 2014 Mozilla roots;
+ *    the 2014 Mozilla roots, through the path of 'certsweep inspect
+ *    --json': inspect_file(), pipeline_analyze(), the JSON lines writer,
+ *    and the findings read back from the JSON;
  *  - every rule fired, and not fired, on certificates that
  *    samples/mkdefects.sh makes into a temporary directory at setup;
  *  - the policy file: overrides, disabled rules, errors with file:line.
@@ -19,9 +21,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "scanner/cert.h"
+#include "report/report.h"
+#include "scanner/config.h"
 #include "scanner/inspect.h"
+#include "scanner/pipeline.h"
 #include "scanner/policy.h"
 #include "scanner/verify.h"
 
@@ -293,16 +299,15 @@ static const struct row_check zlint_checks[] = {
  * Interception roots on the deny list, by DN and by SPKI, in a policy
  * file written next to the fixtures.
  */
-static struct policy *
-deny_policy(const struct fixture *f)
+static void
+deny_policy(const struct fixture *f, char *path, size_t pathlen)
 {
 	static const char *const roots[] = { "ca-superfish.crt",
 	    "ca-edellroot.crt", "ca-dsdtestprovider.crt" };
-	char	 path[512], dir[1100], hex[65], err[256];
-	struct policy *p = policy_new_default();
+	char	 dir[1100], hex[65];
 	FILE	*out;
 
-	snprintf(path, sizeof(path), "%s/deny.ini", f->dir);
+	snprintf(path, pathlen, "%s/deny.ini", f->dir);
 	snprintf(dir, sizeof(dir), "%s/badssl/interception-roots", f->src);
 	out = fopen(path, "w");
 	assert_non_null(out);
@@ -317,20 +322,105 @@ deny_policy(const struct fixture *f)
 		observation_clear(&o);
 	}
 	fclose(out);
-	if (policy_load(p, path, err, sizeof(err)) == -1)
-		fail_msg("%s", err);
-	return p;
+}
+
+/*
+ * The pipelines of 'certsweep inspect --json' for the three trust
+ * settings of the rows: no verification, the Mozilla roots (--ca-file),
+ * and those plus an intermediate pool (--intermediates).
+ */
+struct inspect_path {
+	struct config	 cfg[3];
+	struct pipeline	*pl[3];
+};
+
+static void
+inspect_path_open(struct inspect_path *ip, const char *policy,
+    const char *roots, const char *pool)
+{
+	char	 err[512];
+	int	 rc;
+
+	memset(ip, 0, sizeof(*ip));
+	for (int t = NO_VERIFY; t <= MOZ_POOL; t++) {
+		struct config *c = &ip->cfg[t];
+
+		c->command = CMD_INSPECT;
+		c->json = true;
+		c->fail_on = -1;
+		c->policy_path = policy;
+		c->ca_file = t != NO_VERIFY ? roots : NULL;
+		c->intermediates = t == MOZ_POOL ? pool : NULL;
+		ip->pl[t] = pipeline_new(c, "file", t != NO_VERIFY ?
+		    PIPE_VERIFY : 0, &rc, err, sizeof(err));
+		if (ip->pl[t] == NULL)
+			fail_msg("pipeline: %s", err);
+	}
+}
+
+static void
+inspect_path_close(struct inspect_path *ip)
+{
+	for (int t = NO_VERIFY; t <= MOZ_POOL; t++)
+		assert_int_equal(pipeline_finish(ip->pl[t], 0, 0), EXIT_OK);
+}
+
+/* The observation as the JSON lines writer prints it. */
+static json_t *
+as_json(const struct observation *obs)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*mem = open_memstream(&buf, &len);
+	struct report *r;
+	json_error_t jerr;
+	json_t	*j;
+
+	assert_non_null(mem);
+	r = report_open("jsonl", mem);
+	assert_non_null(r);
+	assert_int_equal(report_emit(r, obs), 0);
+	assert_int_equal(report_close(r), 0);
+	fclose(mem);
+	j = json_loads(buf, 0, &jerr);
+	if (j == NULL)
+		fail_msg("JSON: %s", jerr.text);
+	free(buf);
+	return j;
+}
+
+/* A finding in the JSON for rule ("cert.x" or "cert.x@DEPTH")? */
+static bool
+json_has(const json_t *obs, const char *spec)
+{
+	const json_t *fs = json_object_get(obs, "findings"), *fi;
+	const char *at = strchr(spec, '@');
+	size_t	 rl = at != NULL ? (size_t)(at - spec) : strlen(spec), i;
+	int	 depth = at != NULL ? atoi(at + 1) : -2;
+
+	assert_true(json_is_array(fs));
+	json_array_foreach(fs, i, fi) {
+		const char *rule = json_string_value(json_object_get(fi,
+		    "rule"));
+
+		assert_non_null(rule);
+		if (strlen(rule) == rl && strncmp(rule, spec, rl) == 0 &&
+		    (depth == -2 || json_integer_value(json_object_get(fi,
+		    "depth")) == depth))
+			return true;
+	}
+	return false;
 }
 
 static void
 run_check(const struct fixture *f, const struct row_check *c,
-    const struct policy *pol, struct verify_ctx *moz,
-    struct verify_ctx *pool)
+    const struct inspect_path *ip)
 {
 	struct observation obs;
-	char	 path[1200], err[256];
-	struct inspect_opts o = { .host = c->host };
-	int64_t	 at;
+	char	 path[1200], err[256], *dump_s;
+	struct inspect_opts o = { .host = c->host,
+	    .policy = pipeline_policy(ip->pl[c->trust]) };
+	json_t	*j;
 
 	snprintf(path, sizeof(path), "%s/%s", f->src, c->file);
 	if (strstr(c->file, "dhparam/") != NULL) {
@@ -341,28 +431,30 @@ run_check(const struct fixture *f, const struct row_check *c,
 	}
 	if (inspect_file(path, &o, &obs, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
-	at = c->at == AT_NOW ? (int64_t)time(NULL) :
+	obs.origin = path;
+	/* as --at does in 'certsweep inspect' */
+	obs.time = c->at == AT_NOW ? (int64_t)time(NULL) :
 	    obs.chain[0].not_before + DAY;
-	assert_int_equal(policy_evaluate(pol, c->trust == MOZ ? moz :
-	    c->trust == MOZ_POOL ? pool : NULL, &obs, at), 0);
+	pipeline_analyze(ip->pl[c->trust], &obs);
+	j = as_json(&obs);
+	dump_s = json_dumps(json_object_get(j, "findings"), JSON_INDENT(1));
 	for (size_t i = 0; i < 4 && c->must[i] != NULL; i++)
-		if (find(&obs, c->must[i]) == NULL) {
-			dump(c->file, &obs);
-			fail_msg("%s: no %s", c->file, c->must[i]);
-		}
+		if (!json_has(j, c->must[i]))
+			fail_msg("%s: no %s in %s", c->file, c->must[i],
+			    dump_s);
 	for (size_t i = 0; i < 4 && c->mustnot[i] != NULL; i++)
-		if (find(&obs, c->mustnot[i]) != NULL) {
-			dump(c->file, &obs);
-			fail_msg("%s: unexpected %s", c->file, c->mustnot[i]);
-		}
+		if (json_has(j, c->mustnot[i]))
+			fail_msg("%s: unexpected %s in %s", c->file,
+			    c->mustnot[i], dump_s);
+	free(dump_s);
+	json_decref(j);
 	observation_clear(&obs);
 }
 
 /* Every row of the TSV has at least one check; runs them all. */
 static void
 run_tsv(const struct fixture *f, const char *tsv, const char *prefix,
-    const struct row_check *checks, size_t n, const struct policy *pol,
-    struct verify_ctx *moz, struct verify_ctx *pool)
+    const struct row_check *checks, size_t n, const struct inspect_path *ip)
 {
 	char	 path[1200], line[4096], file[4200];
 	FILE	*in;
@@ -381,7 +473,7 @@ run_tsv(const struct fixture *f, const char *tsv, const char *prefix,
 		rows++;
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(checks[i].file, file) == 0) {
-				run_check(f, &checks[i], pol, moz, pool);
+				run_check(f, &checks[i], ip);
 				covered = true;
 			}
 		if (!covered)
@@ -395,33 +487,33 @@ static void
 test_badssl_rows(void **state)
 {
 	const struct fixture *f = *state;
-	char	 moz[1100], pool[1100];
-	struct verify_ctx *vmoz, *vpool;
-	struct policy *pol = deny_policy(f);
+	char	 moz[1100], pool[1100], deny[512];
+	struct inspect_path ip;
 
 	snprintf(moz, sizeof(moz), "%s/mozilla-roots-2014-02-28.pem",
 	    f->src);
 	snprintf(pool, sizeof(pool), "%s/badssl/chain/wildcard-rsa2048.pem",
 	    f->src);
-	vmoz = vctx_new(moz, NULL, NULL);
-	vpool = vctx_new(moz, pool, NULL);
+	deny_policy(f, deny, sizeof(deny));
+	inspect_path_open(&ip, deny, moz, pool);
 	run_tsv(f, "badssl-expected.tsv", "badssl/", badssl_checks,
-	    sizeof(badssl_checks) / sizeof(badssl_checks[0]), pol, vmoz,
-	    vpool);
-	verify_ctx_free(vmoz);
-	verify_ctx_free(vpool);
-	policy_free(pol);
+	    sizeof(badssl_checks) / sizeof(badssl_checks[0]), &ip);
+	inspect_path_close(&ip);
 }
 
 static void
 test_zlint_rows(void **state)
 {
 	const struct fixture *f = *state;
-	struct policy *pol = policy_new_default();
+	char	 moz[1100];
+	struct inspect_path ip;
 
+	snprintf(moz, sizeof(moz), "%s/mozilla-roots-2014-02-28.pem",
+	    f->src);
+	inspect_path_open(&ip, NULL, moz, moz);
 	run_tsv(f, "zlint-sample-expected.tsv", "zlint/", zlint_checks,
-	    sizeof(zlint_checks) / sizeof(zlint_checks[0]), pol, NULL, NULL);
-	policy_free(pol);
+	    sizeof(zlint_checks) / sizeof(zlint_checks[0]), &ip);
+	inspect_path_close(&ip);
 }
 
 /* ---- one rule each on mkdefects.sh certificates -------------------- */

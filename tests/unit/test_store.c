@@ -608,6 +608,39 @@ test_cert_dedup(void **state)
 	}
 }
 
+/* OCSP status and times go to the observation's row; none is NULL. */
+static void
+test_ocsp_columns(void **state)
+{
+	struct store *st = NULL;
+	struct cert_record c;
+	struct observation o;
+	char err[256];
+	int64_t scan = 0;
+	sqlite3 *db;
+
+	(void)state;
+	make_cert(&c, 1, 1, 300, false);
+	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+	db = store_db(st);
+	assert_int_equal(store_scan_begin(st, "active", NULL, 1000, &scan), 0);
+	make_obs(&o, "192.0.2.1", 443, "", 1001, SCAN_OK);
+	set_chain(&o, &c, 1);
+	snprintf(o.ocsp_status, sizeof(o.ocsp_status), "revoked");
+	o.ocsp_this_update = 990;
+	o.ocsp_next_update = 0;
+	assert_int_equal(store_add_observation(st, scan, &o), 0);
+	add_ok(st, scan, "192.0.2.2", 1002, &c, 1);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM observations WHERE "
+	    "ocsp_status = 'revoked' AND ocsp_this_update = 990 AND "
+	    "ocsp_next_update IS NULL"), 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM observations WHERE "
+	    "ocsp_status IS NULL AND ocsp_this_update IS NULL"), 1);
+	assert_int_equal(store_close(st), 0);
+	cert_record_clear(&c);
+}
+
 static void
 test_endpoint_seen(void **state)
 {
@@ -1016,6 +1049,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unwritable, setup,
 		    teardown),
 		cmocka_unit_test(test_cert_dedup),
+		cmocka_unit_test(test_ocsp_columns),
 		cmocka_unit_test(test_endpoint_seen),
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_queries),
