@@ -315,6 +315,7 @@ static char *
 sig_alg_string(X509 *x)
 {
 	const X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *obj = NULL;
 	int mdnid = NID_undef;
 
 	if (X509_get_signature_nid(x) == NID_rsassaPss) {
@@ -324,19 +325,17 @@ sig_alg_string(X509 *x)
 		return xstrdup("RSASSA-PSS");
 	}
 	X509_get0_signature(NULL, &alg, x);
-	return cert_sig_alg_plain(alg);
+	if (alg != NULL)
+		X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	return cert_sig_alg_plain(obj);
 }
 
 char *
-cert_sig_alg_plain(const X509_ALGOR *alg)
+cert_sig_alg_plain(const ASN1_OBJECT *obj)
 {
-	const ASN1_OBJECT *obj = NULL;
 	char buf[128];
-	int nid;
+	int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
 
-	if (alg != NULL)
-		X509_ALGOR_get0(&obj, NULL, NULL, alg);
-	nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
 	if (nid != NID_undef && OBJ_nid2ln(nid) != NULL)
 		return xstrdup(OBJ_nid2ln(nid));
 	if (obj == NULL || OBJ_obj2txt(buf, sizeof(buf), obj, 1) <= 0)

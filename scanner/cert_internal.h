@@ -26,7 +26,7 @@ char	*cert_serial_string(const ASN1_INTEGER *);
 /* Unix seconds of a UTCTime or GeneralizedTime; 0 when unreadable. */
 int64_t	 cert_time_unix(const ASN1_TIME *);
 /* The long name of a signature algorithm other than RSASSA-PSS. */
-char	*cert_sig_alg_plain(const X509_ALGOR *);
+char	*cert_sig_alg_plain(const ASN1_OBJECT *);
 /* The facts of the extensions; each accepts NULL (extension absent). */
 void	 cert_san_facts(struct cert_record *, const GENERAL_NAMES *);
 char	*cert_eku_string(const EXTENDED_KEY_USAGE *);

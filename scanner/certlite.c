@@ -106,39 +106,28 @@ d2i_exact(const struct der *d, const ASN1_ITEM *it)
 	return v;
 }
 
-/* Does OpenSSL encode alg back into exactly these bytes?  (i2d of the
- * certificate and of its key re-encode the algorithms.) */
-static bool
-algor_round_trips(const X509_ALGOR *alg, const struct der *d)
-{
-	unsigned char *enc = NULL;
-	int n = i2d_X509_ALGOR(alg, &enc);
-	bool same = n > 0 && (size_t)n == d->tlv_len &&
-	    memcmp(enc, d->tlv, d->tlv_len) == 0;
-
-	OPENSSL_free(enc);
-	return same;
-}
-
 /*
- * EC groups of every built-in curve, made once: EC_GROUP_new_by_curve_name
- * costs ~14 us, more than the rest of a certificate.  Written only by
- * pthread_once(), read-only afterwards (EC_POINT_oct2point and
- * EC_GROUP_order_bits do not modify the group), so threads share it.
- * SM2 is left out: OpenSSL gives such keys their own type.
+ * Made once, read-only afterwards, so threads share them: the EC group of
+ * every built-in curve (EC_GROUP_new_by_curve_name costs ~14 us, more than
+ * the rest of a certificate; EC_POINT_oct2point and EC_GROUP_order_bits do
+ * not modify the group) and SHA-256 fetched once (EVP_sha256() is fetched
+ * again on every EVP_Digest).  SM2 is left out: OpenSSL gives such keys
+ * their own type.
  */
-struct ec_curves {
+struct lite_statics {
 	int		 nid[EC_CURVES_MAX];
 	EC_GROUP	*group[EC_CURVES_MAX];
 	size_t		 n;
+	EVP_MD		*sha256;
 };
 
-static struct ec_curves ec_curves;
-static pthread_once_t ec_curves_once = PTHREAD_ONCE_INIT;
+static struct lite_statics lite_statics;
+static pthread_once_t lite_statics_once = PTHREAD_ONCE_INIT;
 
 static void
-ec_curves_init(void)
+lite_statics_init(void)
 {
+	struct lite_statics *st = &lite_statics;
 	EC_builtin_curve list[EC_CURVES_MAX];
 	size_t n = EC_get_builtin_curves(list, EC_CURVES_MAX);
 
@@ -148,20 +137,104 @@ ec_curves_init(void)
 		if (list[i].nid == NID_sm2 ||
 		    (g = EC_GROUP_new_by_curve_name(list[i].nid)) == NULL)
 			continue;
-		ec_curves.nid[ec_curves.n] = list[i].nid;
-		ec_curves.group[ec_curves.n++] = g;
+		st->nid[st->n] = list[i].nid;
+		st->group[st->n++] = g;
 	}
+	st->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	ERR_clear_error();
+}
+
+static const struct lite_statics *
+statics(void)
+{
+	pthread_once(&lite_statics_once, lite_statics_init);
+	return &lite_statics;
 }
 
 static const EC_GROUP *
 ec_group(int nid)
 {
-	pthread_once(&ec_curves_once, ec_curves_init);
-	for (size_t i = 0; i < ec_curves.n; i++)
-		if (ec_curves.nid[i] == nid)
-			return ec_curves.group[i];
+	const struct lite_statics *st = statics();
+
+	for (size_t i = 0; i < st->n; i++)
+		if (st->nid[i] == nid)
+			return st->group[i];
 	return NULL;
+}
+
+static int
+sha256(const void *p, size_t n, uint8_t out[CERT_SHA256_LEN])
+{
+	const EVP_MD *md = statics()->sha256;
+
+	if (md == NULL)
+		return -1;
+	return EVP_Digest(p, n, out, NULL, md, NULL) == 1 ? 0 : -1;
+}
+
+/* The object of an OID, as OpenSSL decodes it (static when known). */
+static ASN1_OBJECT *
+oid_object(const struct der *oid)
+{
+	const unsigned char *q = oid->tlv;
+	ASN1_OBJECT *obj;
+
+	if (!der_oid_ok(oid))
+		return NULL;
+	obj = d2i_ASN1_OBJECT(NULL, &q, (long)oid->tlv_len);
+	if (obj != NULL && q != oid->tlv + oid->tlv_len) {
+		ASN1_OBJECT_free(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
+/*
+ * An AlgorithmIdentifier in a form whose decoding and re-encoding by
+ * OpenSSL are certain: no parameters, NULL, an OID, or (when seq_ok, for
+ * DSA) a SEQUENCE, which X509_ALGOR keeps as raw bytes.  Other parameter
+ * types (ASN1_ANY checks some of them) are unsure.
+ */
+struct algo {
+	ASN1_OBJECT	*obj;
+	int		 nid;
+	struct der	 param;		/* tag 0: absent */
+};
+
+static int
+algo_parse(const struct der *d, bool seq_ok, struct algo *a)
+{
+	struct der_cur c = der_enter(d);
+	struct der oid;
+
+	memset(a, 0, sizeof(*a));
+	if (der_expect(&c, DER_OID, &oid) == -1)
+		return -1;
+	if (!der_at_end(&c) && (der_next(&c, &a->param) == -1 ||
+	    !der_at_end(&c)))
+		return -1;
+	switch (a->param.tag) {
+	case 0:
+		break;
+	case DER_NULL:
+		if (a->param.len != 0)
+			return -1;
+		break;
+	case DER_OID:
+		if (!der_oid_ok(&a->param))
+			return -1;
+		break;
+	case DER_SEQUENCE:
+		if (!seq_ok)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if ((a->obj = oid_object(&oid)) == NULL)
+		return -1;
+	a->nid = OBJ_obj2nid(a->obj);
+	return 0;
 }
 
 /* The key of an SPKI: the BIT STRING's bits, whole octets only. */
@@ -171,13 +244,14 @@ struct spki_key {
 };
 
 static int
-rsa_facts(struct cert_record *rec, int ptype, const struct spki_key *k)
+rsa_facts(struct cert_record *rec, const struct algo *a,
+    const struct spki_key *k)
 {
 	struct der_cur c = der_cursor(k->p, k->len), s;
 	struct der seq, n, e;
 	int bits;
 
-	if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF)
+	if (a->param.tag != DER_NULL && a->param.tag != 0)
 		return -1;
 	if (der_expect(&c, DER_SEQUENCE, &seq) == -1 || !der_at_end(&c))
 		return -1;
@@ -197,17 +271,20 @@ rsa_facts(struct cert_record *rec, int ptype, const struct spki_key *k)
 /* What eckey_pub_decode() does with a named curve: the point must decode
  * (on the curve, or the lone 00 of infinity, as OpenSSL allows). */
 static int
-ec_facts(struct cert_record *rec, int ptype, const void *pval,
+ec_facts(struct cert_record *rec, const struct algo *a,
     const struct spki_key *k)
 {
+	ASN1_OBJECT *curve = NULL;
 	const EC_GROUP *g;
 	const char *name;
 	EC_POINT *pt = NULL;
 	int nid, rc = -1;
 
-	if (ptype != V_ASN1_OBJECT)
-		return -1;		/* explicit parameters: OpenSSL's call */
-	nid = OBJ_obj2nid(pval);
+	if (a->param.tag != DER_OID ||
+	    (curve = oid_object(&a->param)) == NULL)
+		return -1;	/* explicit parameters: OpenSSL's call */
+	nid = OBJ_obj2nid(curve);
+	ASN1_OBJECT_free(curve);
 	if ((g = ec_group(nid)) == NULL ||
 	    (name = OSSL_EC_curve_nid2name(nid)) == NULL)
 		return -1;
@@ -225,17 +302,16 @@ out:
 
 /* DSA: parameters p, q, g; the key an INTEGER; bits are p's. */
 static int
-dsa_facts(struct cert_record *rec, const struct certlite_parts *p,
+dsa_facts(struct cert_record *rec, const struct algo *a,
     const struct spki_key *k)
 {
-	struct der_cur c = der_enter(&p->spki_alg), s;
-	struct der oid, params, pp, q, g, y;
+	struct der_cur c, s;
+	struct der pp, q, g, y;
 	int bits;
 
-	if (der_expect(&c, DER_OID, &oid) == -1 ||
-	    der_expect(&c, DER_SEQUENCE, &params) == -1 || !der_at_end(&c))
+	if (a->param.tag != DER_SEQUENCE)
 		return -1;
-	s = der_enter(&params);
+	s = der_enter(&a->param);
 	if (der_expect(&s, DER_INTEGER, &pp) == -1 ||
 	    der_expect(&s, DER_INTEGER, &q) == -1 ||
 	    der_expect(&s, DER_INTEGER, &g) == -1 || !der_at_end(&s))
@@ -253,10 +329,10 @@ dsa_facts(struct cert_record *rec, const struct certlite_parts *p,
 }
 
 static int
-ecx_facts(struct cert_record *rec, int ptype, const struct spki_key *k,
-    const char *type, size_t keylen, int bits)
+ecx_facts(struct cert_record *rec, const struct algo *a,
+    const struct spki_key *k, const char *type, size_t keylen, int bits)
 {
-	if (ptype != V_ASN1_UNDEF || k->len != keylen)
+	if (a->param.tag != 0 || k->len != keylen)
 		return -1;
 	rec->key_type = xstrdup(type);
 	rec->key_bits = bits;
@@ -271,12 +347,9 @@ ecx_facts(struct cert_record *rec, int ptype, const struct spki_key *k,
  */
 static int
 key_facts_lite(struct cert_record *rec, const struct certlite_parts *p,
-    const X509_ALGOR *alg)
+    const struct algo *a)
 {
-	const ASN1_OBJECT *obj = NULL;
-	const void *pval = NULL;
 	struct spki_key k;
-	int ptype = V_ASN1_UNDEF;
 
 	/* Unused bits would be masked off when OpenSSL re-encodes the key,
 	 * changing spki_sha256. */
@@ -284,85 +357,123 @@ key_facts_lite(struct cert_record *rec, const struct certlite_parts *p,
 		return -1;
 	k.p = p->spki_key.val + 1;
 	k.len = p->spki_key.len - 1;
-	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
-	switch (OBJ_obj2nid(obj)) {
+	switch (a->nid) {
 	case NID_rsaEncryption:
-		return rsa_facts(rec, ptype, &k);
+		return rsa_facts(rec, a, &k);
 	case NID_X9_62_id_ecPublicKey:
-		return ec_facts(rec, ptype, pval, &k);
+		return ec_facts(rec, a, &k);
 	case NID_dsa:
-		return dsa_facts(rec, p, &k);
+		return dsa_facts(rec, a, &k);
 	case NID_ED25519:
-		return ecx_facts(rec, ptype, &k, "Ed25519", 32, ED25519_BITS);
+		return ecx_facts(rec, a, &k, "Ed25519", 32, ED25519_BITS);
 	case NID_ED448:
-		return ecx_facts(rec, ptype, &k, "Ed448", 57, ED448_BITS);
+		return ecx_facts(rec, a, &k, "Ed448", 57, ED448_BITS);
 	default:
 		return -1;
 	}
 }
 
-/* The extensions cert.c reads, decoded once; NULL when absent. */
-struct lite_exts {
-	BASIC_CONSTRAINTS	*bc;
-	ASN1_BIT_STRING		*ku;
-	EXTENDED_KEY_USAGE	*eku;
-	ASN1_OCTET_STRING	*ski;
-	AUTHORITY_KEYID		*aki;
-	GENERAL_NAMES		*san;
-	STACK_OF(DIST_POINT)	*crldp;
-	AUTHORITY_INFO_ACCESS	*aia;
-	STACK_OF(SCT)		*scts;
+/* The extensions that count, found by walking the list ourselves
+ * (d2i_X509_EXTENSIONS builds an object per extension for nothing). */
+enum ext_kind {
+	EXT_BC, EXT_KU, EXT_EKU, EXT_SKI, EXT_AKI, EXT_SAN, EXT_CRLDP,
+	EXT_NSCERT, EXT_NC, EXT_IPADDR, EXT_ASID, EXT_AIA, EXT_SCT,
+	EXT_PROXY, EXT__MAX
 };
 
-/* The decoded pieces of one certificate. */
-struct lite {
-	struct certlite_parts	 p;
-	ASN1_INTEGER		*serial;
-	X509_ALGOR		*tbs_sigalg;
-	X509_ALGOR		*spki_alg;
-	X509_ALGOR		*sigalg;
-	ASN1_TIME		*not_before;
-	ASN1_TIME		*not_after;
-	ASN1_BIT_STRING		*sig;
-	STACK_OF(X509_EXTENSION) *exts;
-	struct lite_exts	 e;
+static const int ext_nid[] = {
+	[EXT_BC] = NID_basic_constraints,
+	[EXT_KU] = NID_key_usage,
+	[EXT_EKU] = NID_ext_key_usage,
+	[EXT_SKI] = NID_subject_key_identifier,
+	[EXT_AKI] = NID_authority_key_identifier,
+	[EXT_SAN] = NID_subject_alt_name,
+	[EXT_CRLDP] = NID_crl_distribution_points,
+	[EXT_NSCERT] = NID_netscape_cert_type,
+	[EXT_NC] = NID_name_constraints,
+	[EXT_IPADDR] = NID_sbgp_ipAddrBlock,
+	[EXT_ASID] = NID_sbgp_autonomousSysNum,
+	[EXT_AIA] = NID_info_access,
+	[EXT_SCT] = NID_ct_precert_scts,
+	[EXT_PROXY] = NID_proxyCertInfo,
 };
+_Static_assert(sizeof(ext_nid) / sizeof(ext_nid[0]) == EXT__MAX,
+    "every extension kind has its NID");
 
-/* Frees what X509V3_get_d2i() made, as X509V3_EXT_d2i() made it. */
+static int
+ext_kind_of(const struct der *oid)
+{
+	for (int k = 0; k < EXT__MAX; k++) {
+		const ASN1_OBJECT *o = OBJ_nid2obj(ext_nid[k]);
+
+		if (o != NULL && OBJ_length(o) == oid->len &&
+		    memcmp(OBJ_get0_data(o), oid->val, oid->len) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/*
+ * Walks Extensions as d2i_X509_EXTENSIONS would accept them (each OID
+ * valid, critical DER TRUE when present, value an OCTET STRING) and keeps
+ * the value of each kind that counts.  A duplicate makes X509_get_ext_d2i
+ * return NULL and, for most kinds, the certificate invalid: unsure.
+ */
+static int
+exts_walk(const struct der *exts, struct der val[EXT__MAX])
+{
+	struct der_cur c = der_enter(exts), e;
+	struct der ext, oid, crit, v;
+	int k;
+
+	while (!der_at_end(&c)) {
+		if (der_expect(&c, DER_SEQUENCE, &ext) == -1)
+			return -1;
+		e = der_enter(&ext);
+		if (der_expect(&e, DER_OID, &oid) == -1 || !der_oid_ok(&oid))
+			return -1;
+		if (der_optional(&e, DER_BOOLEAN, &crit) &&
+		    (crit.len != 1 || crit.val[0] != 0xff))
+			return -1;
+		if (der_expect(&e, DER_OCTET_STRING, &v) == -1 ||
+		    !der_at_end(&e))
+			return -1;
+		if ((k = ext_kind_of(&oid)) < 0)
+			continue;
+		if (val[k].tag != 0)
+			return -1;
+		val[k] = v;
+	}
+	return 0;
+}
+
+/* X509V3_EXT_d2i() on the value's contents: the same method, the same
+ * bytes, so the same result (trailing bytes ignored, as there). */
+static void *
+ext_decode(int kind, const struct der *v)
+{
+	const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(ext_nid[kind]);
+	const unsigned char *q = v->val;
+
+	if (v->tag == 0 || m == NULL || v->len > INT_MAX)
+		return NULL;
+	if (m->it != NULL)
+		return ASN1_item_d2i(NULL, &q, (long)v->len,
+		    ASN1_ITEM_ptr(m->it));
+	return m->d2i(NULL, &q, (long)v->len);
+}
+
 static void
-ext_free(int nid, void *v)
+ext_free(int kind, void *v)
 {
 	const X509V3_EXT_METHOD *m;
 
-	if (v == NULL || (m = X509V3_EXT_get_nid(nid)) == NULL)
+	if (v == NULL || (m = X509V3_EXT_get_nid(ext_nid[kind])) == NULL)
 		return;
 	if (m->it != NULL)
 		ASN1_item_free(v, ASN1_ITEM_ptr(m->it));
 	else if (m->ext_free != NULL)
 		m->ext_free(v);
-}
-
-/*
- * The extension as X509_get_ext_d2i() returns it.  A decoding failure or a
- * duplicate makes x509v3_cache_extensions() call the certificate invalid,
- * which changes path_len and key_usage in cert.c: *bad, so unsure.
- */
-static void *
-ext_get(const STACK_OF(X509_EXTENSION) *exts, int nid, bool *bad)
-{
-	int crit = -1;
-	void *v = X509V3_get_d2i(exts, nid, &crit, NULL);
-
-	if (v == NULL && crit != -1)
-		*bad = true;
-	return v;
-}
-
-/* Extensions that only count for validity: decoded, checked, freed. */
-static void
-ext_check(const STACK_OF(X509_EXTENSION) *exts, int nid, bool *bad)
-{
-	ext_free(nid, ext_get(exts, nid, bad));
 }
 
 /* setup_crldp() of x509v3_cache_extensions(). */
@@ -395,36 +506,40 @@ ku_bits(const ASN1_BIT_STRING *ku)
 	return v;
 }
 
-static int
-exts_decode(const STACK_OF(X509_EXTENSION) *exts, struct lite_exts *e)
-{
-	const ASN1_INTEGER *pl;
-	bool bad = false;
+/* The decoded extensions, by kind; NULL when absent. */
+struct lite_exts {
+	void		*x[EXT__MAX];
+};
 
-	if (X509v3_get_ext_by_NID(exts, NID_proxyCertInfo, -1) >= 0)
+/*
+ * x509v3_cache_extensions()'s verdict: a present extension of these kinds
+ * that does not decode makes the certificate invalid (cert.c then reports
+ * path_len -1 and key_usage 0), and so do a negative path length, an empty
+ * key usage and a bad distribution point: all unsure here.  AIA and SCTs
+ * are only read, as cert.c reads them.
+ */
+static int
+exts_decode(const struct certlite_parts *p, struct lite_exts *e)
+{
+	struct der val[EXT__MAX];
+	const BASIC_CONSTRAINTS *bc;
+	const ASN1_INTEGER *pl;
+
+	memset(val, 0, sizeof(val));
+	if (p->exts.tag != 0 && exts_walk(&p->exts, val) == -1)
 		return -1;
-	e->bc = ext_get(exts, NID_basic_constraints, &bad);
-	e->ku = ext_get(exts, NID_key_usage, &bad);
-	e->eku = ext_get(exts, NID_ext_key_usage, &bad);
-	e->ski = ext_get(exts, NID_subject_key_identifier, &bad);
-	e->aki = ext_get(exts, NID_authority_key_identifier, &bad);
-	e->san = ext_get(exts, NID_subject_alt_name, &bad);
-	e->crldp = ext_get(exts, NID_crl_distribution_points, &bad);
-	ext_check(exts, NID_netscape_cert_type, &bad);
-	ext_check(exts, NID_name_constraints, &bad);
-	ext_check(exts, NID_sbgp_ipAddrBlock, &bad);
-	ext_check(exts, NID_sbgp_autonomousSysNum, &bad);
-	/* Not part of the validity, read as cert.c reads them. */
-	e->aia = X509V3_get_d2i(exts, NID_info_access, NULL, NULL);
-	e->scts = X509V3_get_d2i(exts, NID_ct_precert_scts, NULL, NULL);
-	if (bad)
+	if (val[EXT_PROXY].tag != 0)
 		return -1;
-	if (e->bc != NULL && (pl = e->bc->pathlen) != NULL &&
+	for (int k = 0; k < EXT__MAX; k++)
+		if ((e->x[k] = ext_decode(k, &val[k])) == NULL &&
+		    val[k].tag != 0 && k != EXT_AIA && k != EXT_SCT)
+			return -1;
+	if ((bc = e->x[EXT_BC]) != NULL && (pl = bc->pathlen) != NULL &&
 	    ASN1_STRING_type(pl) == V_ASN1_NEG_INTEGER)
 		return -1;
-	if (e->ku != NULL && ku_bits(e->ku) == 0)
-		return -1;		/* empty key usage: invalid */
-	if (e->crldp != NULL && !crldp_ok(e->crldp))
+	if (e->x[EXT_KU] != NULL && ku_bits(e->x[EXT_KU]) == 0)
+		return -1;
+	if (e->x[EXT_CRLDP] != NULL && !crldp_ok(e->x[EXT_CRLDP]))
 		return -1;
 	return 0;
 }
@@ -432,22 +547,28 @@ exts_decode(const STACK_OF(X509_EXTENSION) *exts, struct lite_exts *e)
 static void
 exts_free(struct lite_exts *e)
 {
-	ext_free(NID_basic_constraints, e->bc);
-	ext_free(NID_key_usage, e->ku);
-	ext_free(NID_ext_key_usage, e->eku);
-	ext_free(NID_subject_key_identifier, e->ski);
-	ext_free(NID_authority_key_identifier, e->aki);
-	ext_free(NID_subject_alt_name, e->san);
-	ext_free(NID_crl_distribution_points, e->crldp);
-	ext_free(NID_info_access, e->aia);
-	ext_free(NID_ct_precert_scts, e->scts);
+	for (int k = 0; k < EXT__MAX; k++)
+		ext_free(k, e->x[k]);
 }
 
-/* Everything OpenSSL's d2i_X509() would decode, but the key. */
+/* The decoded pieces of one certificate. */
+struct lite {
+	struct certlite_parts	 p;
+	struct algo		 sigalg;
+	struct algo		 spki_alg;
+	ASN1_INTEGER		*serial;
+	ASN1_TIME		*not_before;
+	ASN1_TIME		*not_after;
+	struct lite_exts	 e;
+};
+
+/* Everything d2i_X509() would decode but the key, as it would. */
 static int
 lite_decode(struct lite *l, const uint8_t *der, size_t len)
 {
 	const struct certlite_parts *p = &l->p;
+	struct algo tbs_alg;
+	int rc;
 
 	if (certlite_split(der, len, &l->p) == -1)
 		return -1;
@@ -456,41 +577,32 @@ lite_decode(struct lite *l, const uint8_t *der, size_t len)
 	if (p->version.tag == 0 ? p->exts.tag != 0 :
 	    p->version.len != 1 || p->version.val[0] != 2)
 		return -1;
+	/* The signature: c2i_ASN1_BIT_STRING wants the unused-bits octet. */
+	if (p->sig.len < 1 || p->sig.val[0] > 7)
+		return -1;
+	rc = algo_parse(&p->tbs_sigalg, false, &tbs_alg);
+	ASN1_OBJECT_free(tbs_alg.obj);
+	if (rc == -1 || algo_parse(&p->sigalg, false, &l->sigalg) == -1 ||
+	    algo_parse(&p->spki_alg, true, &l->spki_alg) == -1)
+		return -1;
 	if ((l->serial = d2i_exact(&p->serial,
 	    ASN1_ITEM_rptr(ASN1_INTEGER))) == NULL ||
-	    (l->tbs_sigalg = d2i_exact(&p->tbs_sigalg,
-	    ASN1_ITEM_rptr(X509_ALGOR))) == NULL ||
 	    (l->not_before = d2i_exact(&p->not_before,
 	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL ||
 	    (l->not_after = d2i_exact(&p->not_after,
-	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL ||
-	    (l->spki_alg = d2i_exact(&p->spki_alg,
-	    ASN1_ITEM_rptr(X509_ALGOR))) == NULL ||
-	    (l->sigalg = d2i_exact(&p->sigalg,
-	    ASN1_ITEM_rptr(X509_ALGOR))) == NULL ||
-	    (l->sig = d2i_exact(&p->sig,
-	    ASN1_ITEM_rptr(ASN1_BIT_STRING))) == NULL)
+	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL)
 		return -1;
-	if (p->exts.tag != 0 && (l->exts = d2i_exact(&p->exts,
-	    ASN1_ITEM_rptr(X509_EXTENSIONS))) == NULL)
-		return -1;
-	if (!algor_round_trips(l->spki_alg, &p->spki_alg) ||
-	    !algor_round_trips(l->sigalg, &p->sigalg))
-		return -1;
-	return exts_decode(l->exts, &l->e);
+	return exts_decode(p, &l->e);
 }
 
 static void
 lite_free(struct lite *l)
 {
+	ASN1_OBJECT_free(l->sigalg.obj);
+	ASN1_OBJECT_free(l->spki_alg.obj);
 	ASN1_INTEGER_free(l->serial);
-	X509_ALGOR_free(l->tbs_sigalg);
-	X509_ALGOR_free(l->spki_alg);
-	X509_ALGOR_free(l->sigalg);
 	ASN1_TIME_free(l->not_before);
 	ASN1_TIME_free(l->not_after);
-	ASN1_BIT_STRING_free(l->sig);
-	sk_X509_EXTENSION_pop_free(l->exts, X509_EXTENSION_free);
 	exts_free(&l->e);
 }
 
@@ -518,6 +630,8 @@ name_cmp_slow(const struct der *a, const struct der *b)
 static int
 self_signed_lite(const struct lite *l, bool *ss)
 {
+	const AUTHORITY_KEYID *aki = l->e.x[EXT_AKI];
+	const ASN1_OCTET_STRING *ski = l->e.x[EXT_SKI];
 	int r = certlite_name_cmp(&l->p.subject, &l->p.issuer);
 
 	if (r == -1 && (r = name_cmp_slow(&l->p.subject,
@@ -526,8 +640,8 @@ self_signed_lite(const struct lite *l, bool *ss)
 	*ss = false;
 	if (r == 1)
 		return 0;
-	if (l->e.aki != NULL && l->e.aki->keyid != NULL && l->e.ski != NULL &&
-	    ASN1_OCTET_STRING_cmp(l->e.aki->keyid, l->e.ski) != 0)
+	if (aki != NULL && aki->keyid != NULL && ski != NULL &&
+	    ASN1_OCTET_STRING_cmp(aki->keyid, ski) != 0)
 		return 0;
 	return -1;
 }
@@ -549,21 +663,24 @@ name_text(const struct der *name, char **out)
 static void
 ext_facts_lite(struct cert_record *rec, const struct lite_exts *e)
 {
+	const BASIC_CONSTRAINTS *bc = e->x[EXT_BC];
+	const AUTHORITY_KEYID *aki = e->x[EXT_AKI];
 	long pl;
 
-	rec->has_basic_constraints = e->bc != NULL;
-	rec->is_ca = e->bc != NULL && e->bc->ca;
+	rec->has_basic_constraints = bc != NULL;
+	rec->is_ca = bc != NULL && bc->ca;
 	rec->path_len = -1;
-	if (e->bc != NULL && e->bc->pathlen != NULL &&
-	    (pl = ASN1_INTEGER_get(e->bc->pathlen)) >= 0)
+	if (bc != NULL && bc->pathlen != NULL &&
+	    (pl = ASN1_INTEGER_get(bc->pathlen)) >= 0)
 		rec->path_len = (int)pl;
-	rec->key_usage = e->ku != NULL ? ku_bits(e->ku) : UINT32_MAX;
-	rec->eku = cert_eku_string(e->eku);
-	cert_aia_facts(rec, e->aia);
-	rec->crl_urls = cert_crl_string(e->crldp);
-	rec->sct_count = cert_sct_count(e->scts);
-	rec->ski = cert_octets_hex(e->ski);
-	rec->aki = cert_octets_hex(e->aki != NULL ? e->aki->keyid : NULL);
+	rec->key_usage = e->x[EXT_KU] != NULL ? ku_bits(e->x[EXT_KU]) :
+	    UINT32_MAX;
+	rec->eku = cert_eku_string(e->x[EXT_EKU]);
+	cert_aia_facts(rec, e->x[EXT_AIA]);
+	rec->crl_urls = cert_crl_string(e->x[EXT_CRLDP]);
+	rec->sct_count = cert_sct_count(e->x[EXT_SCT]);
+	rec->ski = cert_octets_hex(e->x[EXT_SKI]);
+	rec->aki = cert_octets_hex(aki != NULL ? aki->keyid : NULL);
 }
 
 static int
@@ -571,28 +688,25 @@ lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
     size_t len)
 {
 	const struct certlite_parts *p = &l->p;
-	const ASN1_OBJECT *sigobj = NULL;
 
-	X509_ALGOR_get0(&sigobj, NULL, NULL, l->sigalg);
-	if (OBJ_obj2nid(sigobj) == NID_rsassaPss)
+	if (l->sigalg.nid == NID_rsassaPss)
 		return -1;	/* the hash name needs X509_get_signature_info */
-	if (key_facts_lite(rec, p, l->spki_alg) == -1 ||
+	if (key_facts_lite(rec, p, &l->spki_alg) == -1 ||
 	    self_signed_lite(l, &rec->self_signed) == -1 ||
 	    name_text(&p->subject, &rec->subject) == -1 ||
 	    name_text(&p->issuer, &rec->issuer) == -1)
 		return -1;
-	if (EVP_Digest(der, len, rec->sha256, NULL, EVP_sha256(), NULL) != 1 ||
-	    EVP_Digest(p->spki.tlv, p->spki.tlv_len, rec->spki_sha256, NULL,
-	    EVP_sha256(), NULL) != 1)
+	if (sha256(der, len, rec->sha256) == -1 ||
+	    sha256(p->spki.tlv, p->spki.tlv_len, rec->spki_sha256) == -1)
 		return -1;
 	rec->der = xmemdup(der, len);
 	rec->der_len = len;
 	rec->serial = cert_serial_string(l->serial);
 	rec->not_before = cert_time_unix(l->not_before);
 	rec->not_after = cert_time_unix(l->not_after);
-	rec->sig_alg = cert_sig_alg_plain(l->sigalg);
+	rec->sig_alg = cert_sig_alg_plain(l->sigalg.obj);
 	rec->version = p->version.tag == 0 ? 1 : 3;
-	cert_san_facts(rec, l->e.san);
+	cert_san_facts(rec, l->e.x[EXT_SAN]);
 	ext_facts_lite(rec, &l->e);
 	return 0;
 }

@@ -80,19 +80,6 @@ is_unicode_ok(unsigned long c)
 	return c <= 0x10ffff && (c < 0xd800 || c > 0xdfff);
 }
 
-/* What c2i_ASN1_OBJECT accepts.  [DN-OID] */
-static bool
-oid_ok(const struct der *oid)
-{
-	if (oid->len == 0 || (oid->val[oid->len - 1] & 0x80))
-		return false;
-	for (size_t i = 0; i < oid->len; i++)
-		if (oid->val[i] == 0x80 && (i == 0 ||
-		    !(oid->val[i - 1] & 0x80)))
-			return false;
-	return true;
-}
-
 /* Bytes per character in the content of a handled string type; 0 for
  * UTF-8, -1 for a type not handled. */
 static int
@@ -179,7 +166,7 @@ dn_parse_rdn(const struct der *rdn, struct dn *dn)
 		ac = der_enter(&ava);
 		if (der_expect(&ac, DER_OID, &a->oid) == -1 ||
 		    der_next(&ac, &a->val) == -1 || !der_at_end(&ac) ||
-		    !oid_ok(&a->oid) || !value_ok(&a->val))
+		    !der_oid_ok(&a->oid) || !value_ok(&a->val))
 			return -1;
 		a->set = dn->nsets;
 		dn->n++;

@@ -109,3 +109,16 @@ der_uint_bits(const struct der *d)
 		bits++;
 	return bits;
 }
+
+bool
+der_oid_ok(const struct der *oid)
+{
+	if (oid->tag != DER_OID || oid->len == 0 ||
+	    (oid->val[oid->len - 1] & 0x80))
+		return false;
+	for (size_t i = 0; i < oid->len; i++)
+		if (oid->val[i] == 0x80 && (i == 0 ||
+		    !(oid->val[i - 1] & 0x80)))
+			return false;
+	return true;
+}

@@ -56,5 +56,9 @@ struct der_cur	der_enter(const struct der *);
  * integer; -1 otherwise (negative, zero-length, padded).
  */
 int	der_uint_bits(const struct der *);
+/* An OBJECT IDENTIFIER OpenSSL would decode (c2i_ASN1_OBJECT's rules:
+ * contents not empty, no 0x80 leading a sub-identifier, last octet
+ * final). */
+bool	der_oid_ok(const struct der *);
 
 #endif /* CERTSWEEP_DER_H */
