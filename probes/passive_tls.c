@@ -123,7 +123,7 @@ add_cert(struct pflow *pf, const uint8_t *der, size_t len)
 
 	if (o->chain_len >= CHAIN_MAX)
 		return;
-	if (cert_record_from_der(&rec, der, len) == -1) {
+	if (cert_record_from_der_lite(&rec, der, len) == -1) {
 		pf->ps->st.bad_certs++;
 		return;
 	}

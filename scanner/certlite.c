@@ -210,8 +210,10 @@ algo_parse(const struct der *d, bool seq_ok, struct algo *a)
 	memset(a, 0, sizeof(*a));
 	if (der_expect(&c, DER_OID, &oid) == -1)
 		return -1;
+	/* Tag 0 below means "absent", so a real end-of-contents octet
+	 * (00 00), which OpenSSL refuses, must not look like one. */
 	if (!der_at_end(&c) && (der_next(&c, &a->param) == -1 ||
-	    !der_at_end(&c)))
+	    !der_at_end(&c) || a->param.tag == 0))
 		return -1;
 	switch (a->param.tag) {
 	case 0:
@@ -739,4 +741,36 @@ cert_record_from_der_lite(struct cert_record *rec, const uint8_t *der,
 	if (certlite_fill(rec, der, len) == 0)
 		return 0;
 	return cert_record_from_der(rec, der, len);
+}
+
+int
+certlite_link(const uint8_t *der, size_t len, struct certlite_link *k)
+{
+	struct der val[EXT__MAX];
+	struct algo alg;
+
+	memset(k, 0, sizeof(*k));
+	memset(val, 0, sizeof(val));
+	if (certlite_split(der, len, &k->p) == -1 ||
+	    (k->p.exts.tag != 0 && exts_walk(&k->p.exts, val) == -1) ||
+	    algo_parse(&k->p.tbs_sigalg, false, &alg) == -1)
+		return -1;
+	k->tbs_sig_nid = alg.nid;
+	ASN1_OBJECT_free(alg.obj);
+	k->aki = ext_decode(EXT_AKI, &val[EXT_AKI]);
+	k->ski = ext_decode(EXT_SKI, &val[EXT_SKI]);
+	if ((k->aki == NULL && val[EXT_AKI].tag != 0) ||
+	    (k->ski == NULL && val[EXT_SKI].tag != 0)) {
+		certlite_link_clear(k);
+		return -1;
+	}
+	return 0;
+}
+
+void
+certlite_link_clear(struct certlite_link *k)
+{
+	ext_free(EXT_AKI, k->aki);
+	ext_free(EXT_SKI, k->ski);
+	memset(k, 0, sizeof(*k));
 }

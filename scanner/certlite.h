@@ -66,4 +66,19 @@ int	certlite_name_print(const struct der *name, char **out,
  */
 int	certlite_name_cmp(const struct der *a, const struct der *b);
 
+/*
+ * What chain building looks at, for verify.c's shortcut: the names, the
+ * signature algorithm of the tbsCertificate, the key identifiers.
+ */
+struct certlite_link {
+	struct certlite_parts	 p;
+	int			 tbs_sig_nid;
+	struct AUTHORITY_KEYID_st *aki;		/* NULL when absent */
+	struct asn1_string_st	*ski;
+};
+
+/* 0 with *k filled (free with certlite_link_clear), -1 when unsure. */
+int	certlite_link(const uint8_t *der, size_t len, struct certlite_link *k);
+void	certlite_link_clear(struct certlite_link *k);
+
 #endif /* CERTSWEEP_CERTLITE_H */

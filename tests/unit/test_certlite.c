@@ -165,6 +165,7 @@ load_all(struct corpus *c)
 	load_dir(c, "tests/data/badssl/interception-roots", true);
 	load_dir(c, "tests/data/zlint", true);
 	load_dir(c, "tests/fuzz/corpus/cert", false);
+	load_dir(c, "tests/fuzz/corpus/certlite", false);
 	snprintf(path, sizeof(path), "%s/tests/data/mozilla-roots-2014-02-28.pem",
 	    src_dir());
 	load_pem_file(c, path);
