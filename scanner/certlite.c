@@ -375,109 +375,6 @@ key_facts_lite(struct cert_record *rec, const struct certlite_parts *p,
 	}
 }
 
-/* The extensions that count, found by walking the list ourselves
- * (d2i_X509_EXTENSIONS builds an object per extension for nothing). */
-enum ext_kind {
-	EXT_BC, EXT_KU, EXT_EKU, EXT_SKI, EXT_AKI, EXT_SAN, EXT_CRLDP,
-	EXT_NSCERT, EXT_NC, EXT_IPADDR, EXT_ASID, EXT_AIA, EXT_SCT,
-	EXT_PROXY, EXT__MAX
-};
-
-static const int ext_nid[] = {
-	[EXT_BC] = NID_basic_constraints,
-	[EXT_KU] = NID_key_usage,
-	[EXT_EKU] = NID_ext_key_usage,
-	[EXT_SKI] = NID_subject_key_identifier,
-	[EXT_AKI] = NID_authority_key_identifier,
-	[EXT_SAN] = NID_subject_alt_name,
-	[EXT_CRLDP] = NID_crl_distribution_points,
-	[EXT_NSCERT] = NID_netscape_cert_type,
-	[EXT_NC] = NID_name_constraints,
-	[EXT_IPADDR] = NID_sbgp_ipAddrBlock,
-	[EXT_ASID] = NID_sbgp_autonomousSysNum,
-	[EXT_AIA] = NID_info_access,
-	[EXT_SCT] = NID_ct_precert_scts,
-	[EXT_PROXY] = NID_proxyCertInfo,
-};
-_Static_assert(sizeof(ext_nid) / sizeof(ext_nid[0]) == EXT__MAX,
-    "every extension kind has its NID");
-
-static int
-ext_kind_of(const struct der *oid)
-{
-	for (int k = 0; k < EXT__MAX; k++) {
-		const ASN1_OBJECT *o = OBJ_nid2obj(ext_nid[k]);
-
-		if (o != NULL && OBJ_length(o) == oid->len &&
-		    memcmp(OBJ_get0_data(o), oid->val, oid->len) == 0)
-			return k;
-	}
-	return -1;
-}
-
-/*
- * Walks Extensions as d2i_X509_EXTENSIONS would accept them (each OID
- * valid, critical DER TRUE when present, value an OCTET STRING) and keeps
- * the value of each kind that counts.  A duplicate makes X509_get_ext_d2i
- * return NULL and, for most kinds, the certificate invalid: unsure.
- */
-static int
-exts_walk(const struct der *exts, struct der val[EXT__MAX])
-{
-	struct der_cur c = der_enter(exts), e;
-	struct der ext, oid, crit, v;
-	int k;
-
-	while (!der_at_end(&c)) {
-		if (der_expect(&c, DER_SEQUENCE, &ext) == -1)
-			return -1;
-		e = der_enter(&ext);
-		if (der_expect(&e, DER_OID, &oid) == -1 || !der_oid_ok(&oid))
-			return -1;
-		if (der_optional(&e, DER_BOOLEAN, &crit) &&
-		    (crit.len != 1 || crit.val[0] != 0xff))
-			return -1;
-		if (der_expect(&e, DER_OCTET_STRING, &v) == -1 ||
-		    !der_at_end(&e))
-			return -1;
-		if ((k = ext_kind_of(&oid)) < 0)
-			continue;
-		if (val[k].tag != 0)
-			return -1;
-		val[k] = v;
-	}
-	return 0;
-}
-
-/* X509V3_EXT_d2i() on the value's contents: the same method, the same
- * bytes, so the same result (trailing bytes ignored, as there). */
-static void *
-ext_decode(int kind, const struct der *v)
-{
-	const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(ext_nid[kind]);
-	const unsigned char *q = v->val;
-
-	if (v->tag == 0 || m == NULL || v->len > INT_MAX)
-		return NULL;
-	if (m->it != NULL)
-		return ASN1_item_d2i(NULL, &q, (long)v->len,
-		    ASN1_ITEM_ptr(m->it));
-	return m->d2i(NULL, &q, (long)v->len);
-}
-
-static void
-ext_free(int kind, void *v)
-{
-	const X509V3_EXT_METHOD *m;
-
-	if (v == NULL || (m = X509V3_EXT_get_nid(ext_nid[kind])) == NULL)
-		return;
-	if (m->it != NULL)
-		ASN1_item_free(v, ASN1_ITEM_ptr(m->it));
-	else if (m->ext_free != NULL)
-		m->ext_free(v);
-}
-
 /* setup_crldp() of x509v3_cache_extensions(). */
 static bool
 crldp_ok(const STACK_OF(DIST_POINT) *dps)
@@ -510,7 +407,7 @@ ku_bits(const ASN1_BIT_STRING *ku)
 
 /* The decoded extensions, by kind; NULL when absent. */
 struct lite_exts {
-	void		*x[EXT__MAX];
+	void		*x[CLX__MAX];
 };
 
 /*
@@ -523,25 +420,25 @@ struct lite_exts {
 static int
 exts_decode(const struct certlite_parts *p, struct lite_exts *e)
 {
-	struct der val[EXT__MAX];
+	struct der val[CLX__MAX];
 	const BASIC_CONSTRAINTS *bc;
 	const ASN1_INTEGER *pl;
 
 	memset(val, 0, sizeof(val));
-	if (p->exts.tag != 0 && exts_walk(&p->exts, val) == -1)
+	if (p->exts.tag != 0 && certlite_exts_walk(&p->exts, val) == -1)
 		return -1;
-	if (val[EXT_PROXY].tag != 0)
+	if (val[CLX_PROXY].tag != 0)
 		return -1;
-	for (int k = 0; k < EXT__MAX; k++)
-		if ((e->x[k] = ext_decode(k, &val[k])) == NULL &&
-		    val[k].tag != 0 && k != EXT_AIA && k != EXT_SCT)
+	for (int k = 0; k < CLX__MAX; k++)
+		if ((e->x[k] = certlite_ext_decode(k, &val[k])) == NULL &&
+		    val[k].tag != 0 && k != CLX_AIA && k != CLX_SCT)
 			return -1;
-	if ((bc = e->x[EXT_BC]) != NULL && (pl = bc->pathlen) != NULL &&
+	if ((bc = e->x[CLX_BC]) != NULL && (pl = bc->pathlen) != NULL &&
 	    ASN1_STRING_type(pl) == V_ASN1_NEG_INTEGER)
 		return -1;
-	if (e->x[EXT_KU] != NULL && ku_bits(e->x[EXT_KU]) == 0)
+	if (e->x[CLX_KU] != NULL && ku_bits(e->x[CLX_KU]) == 0)
 		return -1;
-	if (e->x[EXT_CRLDP] != NULL && !crldp_ok(e->x[EXT_CRLDP]))
+	if (e->x[CLX_CRLDP] != NULL && !crldp_ok(e->x[CLX_CRLDP]))
 		return -1;
 	return 0;
 }
@@ -549,8 +446,8 @@ exts_decode(const struct certlite_parts *p, struct lite_exts *e)
 static void
 exts_free(struct lite_exts *e)
 {
-	for (int k = 0; k < EXT__MAX; k++)
-		ext_free(k, e->x[k]);
+	for (int k = 0; k < CLX__MAX; k++)
+		certlite_ext_free(k, e->x[k]);
 }
 
 /* The decoded pieces of one certificate. */
@@ -632,8 +529,8 @@ name_cmp_slow(const struct der *a, const struct der *b)
 static int
 self_signed_lite(const struct lite *l, bool *ss)
 {
-	const AUTHORITY_KEYID *aki = l->e.x[EXT_AKI];
-	const ASN1_OCTET_STRING *ski = l->e.x[EXT_SKI];
+	const AUTHORITY_KEYID *aki = l->e.x[CLX_AKI];
+	const ASN1_OCTET_STRING *ski = l->e.x[CLX_SKI];
 	int r = certlite_name_cmp(&l->p.subject, &l->p.issuer);
 
 	if (r == -1 && (r = name_cmp_slow(&l->p.subject,
@@ -665,8 +562,8 @@ name_text(const struct der *name, char **out)
 static void
 ext_facts_lite(struct cert_record *rec, const struct lite_exts *e)
 {
-	const BASIC_CONSTRAINTS *bc = e->x[EXT_BC];
-	const AUTHORITY_KEYID *aki = e->x[EXT_AKI];
+	const BASIC_CONSTRAINTS *bc = e->x[CLX_BC];
+	const AUTHORITY_KEYID *aki = e->x[CLX_AKI];
 	long pl;
 
 	rec->has_basic_constraints = bc != NULL;
@@ -675,13 +572,13 @@ ext_facts_lite(struct cert_record *rec, const struct lite_exts *e)
 	if (bc != NULL && bc->pathlen != NULL &&
 	    (pl = ASN1_INTEGER_get(bc->pathlen)) >= 0)
 		rec->path_len = (int)pl;
-	rec->key_usage = e->x[EXT_KU] != NULL ? ku_bits(e->x[EXT_KU]) :
+	rec->key_usage = e->x[CLX_KU] != NULL ? ku_bits(e->x[CLX_KU]) :
 	    UINT32_MAX;
-	rec->eku = cert_eku_string(e->x[EXT_EKU]);
-	cert_aia_facts(rec, e->x[EXT_AIA]);
-	rec->crl_urls = cert_crl_string(e->x[EXT_CRLDP]);
-	rec->sct_count = cert_sct_count(e->x[EXT_SCT]);
-	rec->ski = cert_octets_hex(e->x[EXT_SKI]);
+	rec->eku = cert_eku_string(e->x[CLX_EKU]);
+	cert_aia_facts(rec, e->x[CLX_AIA]);
+	rec->crl_urls = cert_crl_string(e->x[CLX_CRLDP]);
+	rec->sct_count = cert_sct_count(e->x[CLX_SCT]);
+	rec->ski = cert_octets_hex(e->x[CLX_SKI]);
 	rec->aki = cert_octets_hex(aki != NULL ? aki->keyid : NULL);
 }
 
@@ -708,7 +605,7 @@ lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
 	rec->not_after = cert_time_unix(l->not_after);
 	rec->sig_alg = cert_sig_alg_plain(l->sigalg.obj);
 	rec->version = p->version.tag == 0 ? 1 : 3;
-	cert_san_facts(rec, l->e.x[EXT_SAN]);
+	cert_san_facts(rec, l->e.x[CLX_SAN]);
 	ext_facts_lite(rec, &l->e);
 	return 0;
 }
@@ -746,21 +643,21 @@ cert_record_from_der_lite(struct cert_record *rec, const uint8_t *der,
 int
 certlite_link(const uint8_t *der, size_t len, struct certlite_link *k)
 {
-	struct der val[EXT__MAX];
+	struct der val[CLX__MAX];
 	struct algo alg;
 
 	memset(k, 0, sizeof(*k));
 	memset(val, 0, sizeof(val));
 	if (certlite_split(der, len, &k->p) == -1 ||
-	    (k->p.exts.tag != 0 && exts_walk(&k->p.exts, val) == -1) ||
+	    (k->p.exts.tag != 0 && certlite_exts_walk(&k->p.exts, val) == -1) ||
 	    algo_parse(&k->p.tbs_sigalg, false, &alg) == -1)
 		return -1;
 	k->tbs_sig_nid = alg.nid;
 	ASN1_OBJECT_free(alg.obj);
-	k->aki = ext_decode(EXT_AKI, &val[EXT_AKI]);
-	k->ski = ext_decode(EXT_SKI, &val[EXT_SKI]);
-	if ((k->aki == NULL && val[EXT_AKI].tag != 0) ||
-	    (k->ski == NULL && val[EXT_SKI].tag != 0)) {
+	k->aki = certlite_ext_decode(CLX_AKI, &val[CLX_AKI]);
+	k->ski = certlite_ext_decode(CLX_SKI, &val[CLX_SKI]);
+	if ((k->aki == NULL && val[CLX_AKI].tag != 0) ||
+	    (k->ski == NULL && val[CLX_SKI].tag != 0)) {
 		certlite_link_clear(k);
 		return -1;
 	}
@@ -770,7 +667,22 @@ certlite_link(const uint8_t *der, size_t len, struct certlite_link *k)
 void
 certlite_link_clear(struct certlite_link *k)
 {
-	ext_free(EXT_AKI, k->aki);
-	ext_free(EXT_SKI, k->ski);
+	certlite_ext_free(CLX_AKI, k->aki);
+	certlite_ext_free(CLX_SKI, k->ski);
 	memset(k, 0, sizeof(*k));
+}
+
+int
+certlite_sig_nid(const uint8_t *der, size_t len)
+{
+	struct certlite_parts p;
+	struct algo a;
+	int nid;
+
+	if (certlite_split(der, len, &p) == -1 ||
+	    algo_parse(&p.sigalg, false, &a) == -1)
+		return NID_undef;
+	nid = a.nid;
+	ASN1_OBJECT_free(a.obj);
+	return nid;
 }

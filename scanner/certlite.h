@@ -43,6 +43,37 @@ struct certlite_parts {
 int	certlite_split(const uint8_t *der, size_t len, struct certlite_parts *);
 
 struct cert_record;
+struct stack_st_GENERAL_NAME;
+struct X509_name_st;
+
+/* The extensions the lite parser reads. */
+enum certlite_ext {
+	CLX_BC, CLX_KU, CLX_EKU, CLX_SKI, CLX_AKI, CLX_SAN, CLX_CRLDP,
+	CLX_NSCERT, CLX_NC, CLX_IPADDR, CLX_ASID, CLX_AIA, CLX_SCT,
+	CLX_PROXY, CLX__MAX
+};
+
+/*
+ * Walks Extensions as d2i_X509_EXTENSIONS would accept them and keeps the
+ * value (OCTET STRING contents) of each kind above; -1 when unsure (not
+ * strict DER, a duplicate of a kind above).
+ */
+int	certlite_exts_walk(const struct der *exts, struct der val[CLX__MAX]);
+/* X509V3_EXT_d2i() of one value (tag 0: absent, NULL); free with
+ * certlite_ext_free(). */
+void	*certlite_ext_decode(int kind, const struct der *val);
+void	 certlite_ext_free(int kind, void *);
+/*
+ * From a certificate's DER, without d2i_X509: the subjectAltName as
+ * X509_get_ext_d2i() returns it (0, *out NULL when absent or undecodable;
+ * -1 when unsure), the subject name (NULL when unsure), the NID of the
+ * signature algorithm (X509_get_signature_nid; NID_undef when unsure).
+ */
+int	certlite_san(const uint8_t *der, size_t len,
+	    struct stack_st_GENERAL_NAME **out);
+struct X509_name_st *certlite_subject(const uint8_t *der, size_t len);
+int	certlite_sig_nid(const uint8_t *der, size_t len);
+
 
 /*
  * The lite parse alone: 0 with *rec filled (x509 NULL), or -1 when it is

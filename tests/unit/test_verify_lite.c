@@ -31,6 +31,8 @@
 #include <openssl/x509v3.h>
 
 #include "scanner/cert.h"
+#include "scanner/hostname.h"
+#include "scanner/policy.h"
 #include "scanner/verify.h"
 
 struct chain {
@@ -423,11 +425,66 @@ test_stores(void **state)
 	assert_true(fx.shortcut > 100);
 }
 
+/*
+ * The other readers of a record on the hot path, hostname.c and the
+ * policy's weak-signature rule, read lite records from the DER: same
+ * answers, same words.
+ */
+static void
+test_hostname_and_policy(void **state)
+{
+	static const char *hosts[] = { "good.test", "127.0.0.1", "::1",
+	    "www.other.test", "leaf.lite.test", "a.test", "foo.badssl.com",
+	    "badssl.com", "192.0.2.7", "case.lite.test" };
+	struct policy *p = policy_new_default();
+	char wf[256], wl[256];
+
+	(void)state;
+	assert_non_null(p);
+	for (size_t i = 0; i < fx.nc; i++) {
+		struct chain *c = &fx.c[i];
+		struct observation of = { 0 }, ol = { 0 };
+
+		for (size_t h = 0; h < sizeof(hosts) / sizeof(hosts[0]); h++) {
+			int rf = hostname_check_cert(&c->full[0], hosts[h], wf,
+			    sizeof(wf));
+			int rl = hostname_check_cert(&c->lite[0], hosts[h], wl,
+			    sizeof(wl));
+
+			assert_int_equal(rf, rl);
+			assert_string_equal(wf, wl);
+		}
+		of.chain = c->full;
+		ol.chain = c->lite;
+		of.chain_len = ol.chain_len = c->n;
+		snprintf(of.ip, sizeof(of.ip), "192.0.2.7");
+		snprintf(ol.ip, sizeof(ol.ip), "192.0.2.7");
+		assert_int_equal(policy_evaluate(p, NULL, &of, 1700000000), 0);
+		assert_int_equal(policy_evaluate(p, NULL, &ol, 1700000000), 0);
+		assert_int_equal(of.nfindings, ol.nfindings);
+		for (size_t k = 0; k < of.nfindings; k++) {
+			assert_string_equal(of.findings[k].rule,
+			    ol.findings[k].rule);
+			assert_int_equal(of.findings[k].severity,
+			    ol.findings[k].severity);
+			assert_int_equal(of.findings[k].depth,
+			    ol.findings[k].depth);
+			assert_string_equal(of.findings[k].detail,
+			    ol.findings[k].detail);
+		}
+		assert_int_equal(of.name_match, ol.name_match);
+		free(of.findings);
+		free(ol.findings);
+	}
+	policy_free(p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stores),
+		cmocka_unit_test(test_hostname_and_policy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
