@@ -36,7 +36,7 @@
 
 #include "scanner/xmem.h"
 
-#define RSA_BITS_MAX	16384	/* larger: let OpenSSL say what it makes of it */
+#define RSA_BITS_MAX	16384	/* larger: OpenSSL decides */
 #define ED25519_BITS	256	/* EVP_PKEY_get_bits() of OpenSSL 3 */
 #define ED448_BITS	456
 #define EC_CURVES_MAX	128
@@ -589,7 +589,7 @@ lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
 	const struct certlite_parts *p = &l->p;
 
 	if (l->sigalg.nid == NID_rsassaPss)
-		return -1;	/* the hash name needs X509_get_signature_info */
+		return -1;	/* its hash needs X509_get_signature_info */
 	if (key_facts_lite(rec, p, &l->spki_alg) == -1 ||
 	    self_signed_lite(l, &rec->self_signed) == -1 ||
 	    name_text(&p->subject, &rec->subject) == -1 ||

@@ -29,7 +29,7 @@ struct certlite_parts {
 	struct der	 spki;
 	struct der	 spki_alg;
 	struct der	 spki_key;	/* the BIT STRING */
-	struct der	 exts;		/* the SEQUENCE inside [3]; tag 0 if none */
+	struct der	 exts;		/* SEQUENCE inside [3]; tag 0: none */
 	struct der	 sigalg;
 	struct der	 sig;
 };

@@ -166,8 +166,8 @@ load_all(struct corpus *c)
 	load_dir(c, "tests/data/zlint", true);
 	load_dir(c, "tests/fuzz/corpus/cert", false);
 	load_dir(c, "tests/fuzz/corpus/certlite", false);
-	snprintf(path, sizeof(path), "%s/tests/data/mozilla-roots-2014-02-28.pem",
-	    src_dir());
+	snprintf(path, sizeof(path), "%s/tests/data/%s", src_dir(),
+	    "mozilla-roots-2014-02-28.pem");
 	load_pem_file(c, path);
 	load_pcap_certs(c);
 }

@@ -333,8 +333,8 @@ vr_eq(const char *what, const struct verify_result *f,
 	    f->has_issuer_spki != l->has_issuer_spki ||
 	    memcmp(f->issuer_spki_sha256, l->issuer_spki_sha256, 32) != 0 ||
 	    strcmp(f->anchor, l->anchor) != 0)
-		fail_msg("%s: full %ld@%d/%ld@%d path %zu \"%s\" anchor \"%s\"; "
-		    "lite %ld@%d/%ld@%d path %zu \"%s\" anchor \"%s\"", what,
+		fail_msg("%s: full %ld@%d/%ld@%d path %zu \"%s\" anchor "
+		    "\"%s\"; lite %ld@%d/%ld@%d path %zu \"%s\" anchor \"%s\"", what,
 		    f->code, f->depth, f->trust_code, f->trust_depth,
 		    f->path_len, f->reason, f->anchor, l->code, l->depth,
 		    l->trust_code, l->trust_depth, l->path_len, l->reason,
@@ -391,7 +391,8 @@ test_stores(void **state)
 {
 	char root[512], bundle[512], int_pem[512], crl[512], hashed[512];
 	char other[512], lroot[512], lint[512], moz[512];
-	const char *crls[] = { crl }, *pool[] = { int_pem }, *lpool[] = { lint };
+	const char *crls[] = { crl }, *pool[] = { int_pem };
+	const char *lpool[] = { lint };
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/defects/root.pem", fx.dir);
