@@ -4,10 +4,12 @@
  * certificate it parses into an EVP_PKEY through the provider decoders,
  * which is ~100-170 us a certificate; the scanner wants the key's type and
  * size, not the key.  So the DER is split here (der.c), the cheap pieces go
- * to OpenSSL's own decoders (serial, times, algorithms, extensions: the
- * very items d2i_X509() would use, so they accept and yield the same), the
- * names are printed by certlite_name.c, and the key facts are read from
- * the SubjectPublicKeyInfo directly.
+ * to OpenSSL's own decoders (serial and times: the very items d2i_X509()
+ * uses; each extension value: the method X509V3_EXT_d2i() uses, found by
+ * certlite_ext.c), algorithm identifiers are read in the forms whose
+ * decoding is certain, the names are printed by certlite_name.c, and the
+ * key facts are read from the SubjectPublicKeyInfo directly.  The string
+ * formatting is cert.c's own (cert_internal.h).
  *
  * Correctness first: the record must equal cert_record_from_der()'s in
  * every field but x509.  Whenever this file is not certain of that - a
