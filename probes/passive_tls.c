@@ -161,7 +161,7 @@ decode_chain(struct pflow *pf)
 	struct cert_record rec;
 
 	for (size_t i = 0; i < pf->nder; i++) {
-		if (cert_record_from_der(&rec, pf->der[i],
+		if (cert_record_from_der_lite(&rec, pf->der[i],
 		    pf->der_len[i]) == -1) {
 			pf->ps->st.bad_certs++;
 			continue;

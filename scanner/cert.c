@@ -11,6 +11,7 @@
  * [X509-UNKNOWN-KEY].
  */
 #include "scanner/cert.h"
+#include "scanner/cert_internal.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -31,7 +32,6 @@
 
 #include "scanner/xmem.h"
 
-#define CERT_DER_MAX	(1024 * 1024)	/* [X509-HUGE] */
 #define CERT_STR_MAX	(64 * 1024)	/* any one string field */
 #define CERT_SANS_MAX	100000
 
@@ -175,6 +175,15 @@ name_append(struct sbuf *sb, const X509_NAME *name)
 	BIO_free(bio);
 }
 
+char *
+cert_text(const void *bytes, size_t n)
+{
+	struct sbuf sb = { 0 };
+
+	sb_putn(&sb, bytes, n, 0);
+	return sb_take(&sb);
+}
+
 static char *
 name_string(const X509_NAME *name)
 {
@@ -184,11 +193,10 @@ name_string(const X509_NAME *name)
 	return sb_take(&sb);
 }
 
-/* Upper-case hex without leading zero bytes; "0"; "-" for negatives. */
-static char *
-serial_string(const X509 *x)
+char *
+cert_serial_string(const ASN1_INTEGER *serial)
 {
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
 	char *hex = NULL, *s;
 
 	if (bn == NULL || (hex = BN_bn2hex(bn)) == NULL) {
@@ -221,8 +229,8 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
  * cannot read gives 0 (the epoch): such a certificate is reported, and
  * the policy sees it as long expired.  [X509-TIME]
  */
-static int64_t
-asn1_time_unix(const ASN1_TIME *t)
+int64_t
+cert_time_unix(const ASN1_TIME *t)
 {
 	struct tm tm;
 
@@ -308,20 +316,28 @@ sig_alg_string(X509 *x)
 {
 	const X509_ALGOR *alg = NULL;
 	const ASN1_OBJECT *obj = NULL;
-	int nid = X509_get_signature_nid(x), mdnid = NID_undef;
-	char buf[128];
+	int mdnid = NID_undef;
 
-	if (nid == NID_rsassaPss) {
+	if (X509_get_signature_nid(x) == NID_rsassaPss) {
 		if (X509_get_signature_info(x, &mdnid, NULL, NULL, NULL) ==
 		    1 && mdnid != NID_undef && OBJ_nid2ln(mdnid) != NULL)
 			return xasprintf("RSASSA-PSS(%s)", OBJ_nid2ln(mdnid));
 		return xstrdup("RSASSA-PSS");
 	}
-	if (nid != NID_undef && OBJ_nid2ln(nid) != NULL)
-		return xstrdup(OBJ_nid2ln(nid));
 	X509_get0_signature(NULL, &alg, x);
 	if (alg != NULL)
 		X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	return cert_sig_alg_plain(obj);
+}
+
+char *
+cert_sig_alg_plain(const ASN1_OBJECT *obj)
+{
+	char buf[128];
+	int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
+
+	if (nid != NID_undef && OBJ_nid2ln(nid) != NULL)
+		return xstrdup(OBJ_nid2ln(nid));
 	if (obj == NULL || OBJ_obj2txt(buf, sizeof(buf), obj, 1) <= 0)
 		return xstrdup("unknown");
 	return xstrdup(buf);
@@ -411,15 +427,13 @@ san_string(const GENERAL_NAME *gn)
 	return sb_take(&sb);
 }
 
-static void
-san_facts(struct cert_record *rec, X509 *x)
+void
+cert_san_facts(struct cert_record *rec, const GENERAL_NAMES *gens)
 {
-	GENERAL_NAMES *gens;
 	int n;
 
 	rec->sans = NULL;
 	rec->nsans = 0;
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	if (gens == NULL)
 		return;
 	n = sk_GENERAL_NAME_num(gens);
@@ -431,25 +445,43 @@ san_facts(struct cert_record *rec, X509 *x)
 			rec->sans[rec->nsans++] =
 			    san_string(sk_GENERAL_NAME_value(gens, i));
 	}
+}
+
+static void
+san_facts(struct cert_record *rec, X509 *x)
+{
+	GENERAL_NAMES *gens;
+
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	cert_san_facts(rec, gens);
 	GENERAL_NAMES_free(gens);
 }
 
-static char *
-eku_string(X509 *x)
+char *
+cert_eku_string(const EXTENDED_KEY_USAGE *eku)
 {
-	EXTENDED_KEY_USAGE *eku;
 	struct sbuf sb = { 0 };
 	char buf[128];
 
-	eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
 	if (eku == NULL)
 		return xstrdup("");
 	for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
 		obj_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf));
 		sb_item(&sb, buf);
 	}
-	EXTENDED_KEY_USAGE_free(eku);
 	return sb_take(&sb);
+}
+
+static char *
+eku_string(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku;
+	char *s;
+
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	s = cert_eku_string(eku);
+	EXTENDED_KEY_USAGE_free(eku);
+	return s;
 }
 
 static void
@@ -466,13 +498,11 @@ uri_item(struct sbuf *sb, const GENERAL_NAME *gn)
 	    ESC_BS | ESC_COMMA);
 }
 
-static void
-aia_facts(struct cert_record *rec, X509 *x)
+void
+cert_aia_facts(struct cert_record *rec, const AUTHORITY_INFO_ACCESS *aia)
 {
-	AUTHORITY_INFO_ACCESS *aia;
 	struct sbuf ocsp = { 0 }, ca = { 0 };
 
-	aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
 	for (int i = 0; aia != NULL && i < sk_ACCESS_DESCRIPTION_num(aia);
 	    i++) {
 		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
@@ -483,18 +513,25 @@ aia_facts(struct cert_record *rec, X509 *x)
 		else if (nid == NID_ad_ca_issuers)
 			uri_item(&ca, ad->location);
 	}
-	AUTHORITY_INFO_ACCESS_free(aia);
 	rec->ocsp_urls = sb_take(&ocsp);
 	rec->ca_issuers = sb_take(&ca);
 }
 
-static char *
-crl_string(X509 *x)
+static void
+aia_facts(struct cert_record *rec, X509 *x)
 {
-	STACK_OF(DIST_POINT) *dps;
+	AUTHORITY_INFO_ACCESS *aia;
+
+	aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
+	cert_aia_facts(rec, aia);
+	AUTHORITY_INFO_ACCESS_free(aia);
+}
+
+char *
+cert_crl_string(const STACK_OF(DIST_POINT) *dps)
+{
 	struct sbuf sb = { 0 };
 
-	dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
 	for (int i = 0; dps != NULL && i < sk_DIST_POINT_num(dps); i++) {
 		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
 
@@ -506,8 +543,30 @@ crl_string(X509 *x)
 			uri_item(&sb, sk_GENERAL_NAME_value(
 			    dp->distpoint->name.fullname, j));
 	}
-	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
 	return sb_take(&sb);
+}
+
+static char *
+crl_string(X509 *x)
+{
+	STACK_OF(DIST_POINT) *dps;
+	char *s;
+
+	dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+	s = cert_crl_string(dps);
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+	return s;
+}
+
+int
+cert_sct_count(const STACK_OF(SCT) *scts)
+{
+	int n;
+
+	if (scts == NULL)
+		return 0;
+	n = sk_SCT_num(scts);
+	return n > 0 ? n : 0;
 }
 
 static int
@@ -517,15 +576,13 @@ sct_count(X509 *x)
 	int n;
 
 	scts = X509_get_ext_d2i(x, NID_ct_precert_scts, NULL, NULL);
-	if (scts == NULL)
-		return 0;
-	n = sk_SCT_num(scts);
+	n = cert_sct_count(scts);
 	SCT_LIST_free(scts);
-	return n > 0 ? n : 0;
+	return n;
 }
 
-static char *
-octets_hex(const ASN1_OCTET_STRING *s)
+char *
+cert_octets_hex(const ASN1_OCTET_STRING *s)
 {
 	if (s == NULL)
 		return xstrdup("");
@@ -551,8 +608,8 @@ ext_facts(struct cert_record *rec, X509 *x)
 	aia_facts(rec, x);
 	rec->crl_urls = crl_string(x);
 	rec->sct_count = sct_count(x);
-	rec->ski = octets_hex(X509_get0_subject_key_id(x));
-	rec->aki = octets_hex(X509_get0_authority_key_id(x));
+	rec->ski = cert_octets_hex(X509_get0_subject_key_id(x));
+	rec->aki = cert_octets_hex(X509_get0_authority_key_id(x));
 }
 
 static int
@@ -581,9 +638,9 @@ record_fill(struct cert_record *rec, X509 *x, const uint8_t *der,
 	rec->der_len = len;
 	rec->subject = name_string(X509_get_subject_name(x));
 	rec->issuer = name_string(X509_get_issuer_name(x));
-	rec->serial = serial_string(x);
-	rec->not_before = asn1_time_unix(X509_get0_notBefore(x));
-	rec->not_after = asn1_time_unix(X509_get0_notAfter(x));
+	rec->serial = cert_serial_string(X509_get0_serialNumber(x));
+	rec->not_before = cert_time_unix(X509_get0_notBefore(x));
+	rec->not_after = cert_time_unix(X509_get0_notAfter(x));
 	key_facts(rec, x);
 	rec->sig_alg = sig_alg_string(x);
 	rec->version = (int)X509_get_version(x) + 1;

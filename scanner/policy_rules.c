@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "scanner/cert.h"
+#include "scanner/certlite.h"
 #include "scanner/hostname.h"
 #include "scanner/policy.h"
 #include "scanner/policy_internal.h"
@@ -110,11 +111,22 @@ policy_check_key(const struct policy *p, struct observation *obs, int depth,
 static void
 sig_digest(const struct cert_record *c, char *out, size_t outlen)
 {
-	X509	*x = cert_record_x509(c);
-	int	 mdnid = NID_undef, pknid = NID_undef;
+	X509	*x = NULL;
+	int	 mdnid = NID_undef, pknid = NID_undef, nid = NID_undef;
 	const char *sn = NULL;
 
 	out[0] = '\0';
+	/* A lite record: the algorithm from the DER, no d2i_X509 (~100 us,
+	 * certlite.h), unless the hash hides in RSASSA-PSS parameters. */
+	if (c->x509 == NULL && c->der != NULL)
+		nid = certlite_sig_nid(c->der, c->der_len);
+	if (nid != NID_undef && nid != NID_rsassaPss &&
+	    OBJ_find_sigid_algs(nid, &mdnid, &pknid) == 1 &&
+	    mdnid != NID_undef && (sn = OBJ_nid2sn(mdnid)) != NULL) {
+		snprintf(out, outlen, "%s", sn);
+		return;
+	}
+	x = cert_record_x509(c);
 	if (x != NULL && OBJ_find_sigid_algs(X509_get_signature_nid(x),
 	    &mdnid, &pknid) == 1 && mdnid != NID_undef)
 		sn = OBJ_nid2sn(mdnid);

@@ -58,7 +58,7 @@ add_cert(struct rawgrab *g, const uint8_t *der, size_t len)
 	if (g->chain == NULL)
 		g->chain = xcalloc(CHAIN_MAX, sizeof(*g->chain));
 	/* a certificate OpenSSL cannot read is left out, as in tls.c */
-	if (cert_record_from_der(&g->chain[g->chain_len], der, len) == 0)
+	if (cert_record_from_der_lite(&g->chain[g->chain_len], der, len) == 0)
 		g->chain_len++;
 }
 

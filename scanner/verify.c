@@ -7,8 +7,10 @@
 #include "scanner/verify.h"
 
 #include "scanner/cert.h"
+#include "scanner/certlite.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,16 +397,196 @@ is_missing_issuer(long code)
 	    code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
 }
 
+/*
+ * The shortcut: most scanned chains lead to no anchor we have (a private
+ * CA), and OpenSSL then stops in build_chain() with
+ * X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY at the top of what it could
+ * chain; nothing after chain building runs (no time, host or CRL check),
+ * and the intermediate pool changes nothing when it holds no issuer
+ * either.  That can be decided from names alone, without decoding a
+ * certificate: walk the chain as build_chain() does (trusted-first: the
+ * store is asked for every certificate's issuer; then the certificates
+ * sent), and give up - the full path decides - whenever the walk is not
+ * certain to be OpenSSL's: a self-issued certificate (18/19 territory), two
+ * candidates for one issuer (OpenSSL picks by validity dates), a key
+ * identifier naming the issuer by name and serial, a record that did not
+ * come from the lite parser (its key or extensions may be unusable).
+ */
+struct walk {
+	const struct verify_ctx	*v;
+	const struct cert_record *chain;
+	size_t			 n;
+	X509_STORE_CTX		*sctx;
+	struct certlite_link	 k[CHAIN_MAX];
+	size_t			 path[CHAIN_MAX];
+	size_t			 len;
+};
+
+/* EVP_PKEY_get_base_id() of the keys the lite parser vouches for. */
+static int
+key_base_id(const char *key_type)
+{
+	static const struct {
+		const char	*name;
+		int		 id;
+	} t[] = {
+		{ "RSA", EVP_PKEY_RSA }, { "EC", EVP_PKEY_EC },
+		{ "DSA", EVP_PKEY_DSA }, { "Ed25519", EVP_PKEY_ED25519 },
+		{ "Ed448", EVP_PKEY_ED448 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(key_type, t[i].name) == 0)
+			return t[i].id;
+	return NID_undef;
+}
+
+/*
+ * ossl_x509_likely_issued() once the names match: X509_check_akid() and
+ * the signature algorithm against the issuer's key.  1 issued, 0 not,
+ * -1 unsure.
+ */
+static int
+likely_issued(const struct cert_record *issuer,
+    const struct certlite_link *ik, const struct certlite_link *sk)
+{
+	int signer = key_base_id(issuer->key_type), pknid = NID_undef;
+
+	if (signer == NID_undef || (sk->aki != NULL &&
+	    (sk->aki->serial != NULL || sk->aki->issuer != NULL)))
+		return -1;
+	if (sk->aki != NULL && sk->aki->keyid != NULL && ik->ski != NULL &&
+	    ASN1_OCTET_STRING_cmp(sk->aki->keyid, ik->ski) != 0)
+		return 0;
+	if (OBJ_find_sigid_algs(sk->tbs_sig_nid, NULL, &pknid) == 0)
+		return 0;
+	return signer == EVP_PKEY_type(pknid) ||
+	    (signer == EVP_PKEY_RSA && pknid == NID_rsassaPss);
+}
+
+/* Might the store (hashed directory included) or the pool hold k's
+ * issuer?  0 only when certainly not. */
+static int
+issuer_known(struct walk *w, const struct certlite_link *k)
+{
+	const unsigned char *q = k->p.issuer.tlv;
+	X509_NAME	*name = d2i_X509_NAME(NULL, &q,
+			    (long)k->p.issuer.tlv_len);
+	X509_OBJECT	*obj = NULL;
+	int		 known = 1;
+
+	if (name == NULL)
+		return 1;
+	obj = X509_STORE_CTX_get_obj_by_subject(w->sctx, X509_LU_X509, name);
+	if (obj == NULL) {
+		known = 0;
+		for (int i = 0; i < sk_X509_num(w->v->pool) && !known; i++)
+			known = X509_NAME_cmp(X509_get_subject_name(
+			    sk_X509_value(w->v->pool, i)), name) == 0;
+	}
+	X509_OBJECT_free(obj);
+	X509_NAME_free(name);
+	return known;
+}
+
+/* build_chain() by names: 0 when it ends without an anchor, -1 unsure. */
+static int
+walk_chain(struct walk *w)
+{
+	bool	 used[CHAIN_MAX] = { true };
+	size_t	 cur = 0, cand;
+	int	 r;
+
+	w->path[w->len++] = 0;
+	for (;;) {
+		const struct certlite_link *k = &w->k[cur];
+
+		if (certlite_name_cmp(&k->p.subject, &k->p.issuer) != 1 ||
+		    issuer_known(w, k) != 0)
+			return -1;
+		cand = SIZE_MAX;
+		for (size_t j = 1; j < w->n; j++) {
+			if (used[j])
+				continue;
+			r = certlite_name_cmp(&w->k[j].p.subject,
+			    &k->p.issuer);
+			if (r == -1 || (r == 0 && cand != SIZE_MAX))
+				return -1;
+			if (r == 0)
+				cand = j;
+		}
+		if (cand == SIZE_MAX)
+			return 0;
+		if ((r = likely_issued(&w->chain[cand], &w->k[cand], k)) != 1)
+			return r;
+		used[cand] = true;
+		w->path[w->len++] = cand;
+		cur = cand;
+	}
+}
+
+int
+verify_chain_names(const struct verify_ctx *v,
+    const struct cert_record *chain, size_t n, struct verify_result *res)
+{
+	struct walk	*w;
+	size_t		 parsed = 0;
+	int		 rc = -1;
+
+	if (n == 0 || n > CHAIN_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (chain[i].x509 != NULL || chain[i].der == NULL)
+			return -1;
+	w = xcalloc(1, sizeof(*w));
+	w->v = v;
+	w->chain = chain;
+	w->n = n;
+	for (; parsed < n; parsed++)
+		if (certlite_link(chain[parsed].der, chain[parsed].der_len,
+		    &w->k[parsed]) == -1)
+			goto out;
+	if ((w->sctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(w->sctx, v->store, NULL, NULL) != 1 ||
+	    walk_chain(w) == -1)
+		goto out;
+	result_init(res);
+	res->code = res->trust_code =
+	    X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+	res->depth = res->trust_depth = (int)w->len - 1;
+	res->path_len = w->len;
+	if (w->len >= 2) {
+		memcpy(res->issuer_spki_sha256, chain[w->path[1]].spki_sha256,
+		    sizeof(res->issuer_spki_sha256));
+		res->has_issuer_spki = true;
+	}
+	snprintf(res->reason, sizeof(res->reason), "%s",
+	    X509_verify_cert_error_string(res->code));
+	rc = 0;
+out:
+	for (size_t i = 0; i < parsed; i++)
+		certlite_link_clear(&w->k[i]);
+	X509_STORE_CTX_free(w->sctx);
+	free(w);
+	ERR_clear_error();
+	return rc;
+}
+
 int
 verify_chain(const struct verify_ctx *v, const struct cert_record *chain,
     size_t n, const char *host, int64_t at, struct verify_result *res)
 {
+
 	X509		*leaf = NULL;
 	STACK_OF(X509)	*sent = sk_X509_new_null();
 	struct verify_result completed;
 	int64_t		 t = when(v, at);
 	int		 rc = -1;
 
+	if (verify_chain_names(v, chain, n, res) == 0) {
+		sk_X509_free(sent);
+		return 0;
+	}
 	result_init(res);
 	if (n == 0 || sent == NULL || (leaf = x509_from_record(&chain[0])) ==
 	    NULL) {

@@ -100,6 +100,18 @@ int	verify_chain(const struct verify_ctx *, const struct cert_record *chain,
 struct x509_st	*verify_leaf_issuer(const struct verify_ctx *,
 		    const struct cert_record *chain, size_t n);
 
+/*
+ * verify_chain()'s shortcut on its own: decides by names alone, without
+ * decoding any certificate, that no issuer can be found for the chain
+ * (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, what OpenSSL reports for
+ * a private CA), filling *res exactly as the full path would.  Returns 0
+ * then, -1 when it cannot be sure (the full path decides).  Only records
+ * from cert_record_from_der_lite() without fallback (x509 NULL) qualify.
+ */
+int	verify_chain_names(const struct verify_ctx *,
+	    const struct cert_record *chain, size_t n,
+	    struct verify_result *res);
+
 enum ocsp_status {
 	OCSP_GOOD,
 	OCSP_REVOKED,

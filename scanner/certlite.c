@@ -1,0 +1,690 @@
+/*
+ * certlite.c: cert_record_from_der_lite(), the certificate facts of
+ * cert.c without d2i_X509().  OpenSSL 3 decodes the public key of every
+ * certificate it parses into an EVP_PKEY through the provider decoders,
+ * which is ~100-170 us a certificate; the scanner wants the key's type and
+ * size, not the key.  So the DER is split here (der.c), the cheap pieces go
+ * to OpenSSL's own decoders (serial and times: the very items d2i_X509()
+ * uses; each extension value: the method X509V3_EXT_d2i() uses, found by
+ * certlite_ext.c), algorithm identifiers are read in the forms whose
+ * decoding is certain, the names are printed by certlite_name.c, and the
+ * key facts are read from the SubjectPublicKeyInfo directly.  The string
+ * formatting is cert.c's own (cert_internal.h).
+ *
+ * Correctness first: the record must equal cert_record_from_der()'s in
+ * every field but x509.  Whenever this file is not certain of that - a
+ * structure it does not handle, an encoding OpenSSL might read otherwise,
+ * anything x509v3_cache_extensions() would call invalid, a self-issued
+ * certificate whose signature decides self_signed - it hands the bytes to
+ * cert_record_from_der() instead ("unsure", -1 internally), which also
+ * decides rejection: the lite path never rejects anything on its own.
+ */
+#include "scanner/cert.h"
+#include "scanner/cert_internal.h"
+#include "scanner/certlite.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1t.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "scanner/xmem.h"
+
+#define RSA_BITS_MAX	16384	/* larger: OpenSSL decides */
+#define ED25519_BITS	256	/* EVP_PKEY_get_bits() of OpenSSL 3 */
+#define ED448_BITS	456
+#define EC_CURVES_MAX	128
+
+int
+certlite_split(const uint8_t *der, size_t len, struct certlite_parts *p)
+{
+	struct der_cur top = der_cursor(der, len), c, t;
+	struct der cert, d, validity;
+
+	memset(p, 0, sizeof(*p));
+	if (der_expect(&top, DER_SEQUENCE, &cert) == -1 ||
+	    !der_at_end(&top))				/* [DER-TRAILING] */
+		return -1;
+	c = der_enter(&cert);
+	if (der_expect(&c, DER_SEQUENCE, &p->tbs) == -1 ||
+	    der_expect(&c, DER_SEQUENCE, &p->sigalg) == -1 ||
+	    der_expect(&c, DER_BIT_STRING, &p->sig) == -1 || !der_at_end(&c))
+		return -1;
+	t = der_enter(&p->tbs);
+	if (der_optional(&t, DER_CTX_CONS(0), &d)) {
+		c = der_enter(&d);
+		if (der_expect(&c, DER_INTEGER, &p->version) == -1 ||
+		    !der_at_end(&c))
+			return -1;
+	}
+	if (der_expect(&t, DER_INTEGER, &p->serial) == -1 ||
+	    der_expect(&t, DER_SEQUENCE, &p->tbs_sigalg) == -1 ||
+	    der_expect(&t, DER_SEQUENCE, &p->issuer) == -1 ||
+	    der_expect(&t, DER_SEQUENCE, &validity) == -1 ||
+	    der_expect(&t, DER_SEQUENCE, &p->subject) == -1 ||
+	    der_expect(&t, DER_SEQUENCE, &p->spki) == -1)
+		return -1;
+	c = der_enter(&validity);
+	if (der_next(&c, &p->not_before) == -1 ||
+	    der_next(&c, &p->not_after) == -1 || !der_at_end(&c))
+		return -1;
+	c = der_enter(&p->spki);
+	if (der_expect(&c, DER_SEQUENCE, &p->spki_alg) == -1 ||
+	    der_expect(&c, DER_BIT_STRING, &p->spki_key) == -1 ||
+	    !der_at_end(&c))
+		return -1;
+	if (der_optional(&t, DER_CTX_CONS(3), &d)) {
+		c = der_enter(&d);
+		if (der_expect(&c, DER_SEQUENCE, &p->exts) == -1 ||
+		    !der_at_end(&c))
+			return -1;
+	}
+	/* Unique identifiers, or anything else: not ours. */
+	return der_at_end(&t) ? 0 : -1;
+}
+
+/* One item decoded by OpenSSL, which must use exactly the TLV's bytes. */
+static void *
+d2i_exact(const struct der *d, const ASN1_ITEM *it)
+{
+	const unsigned char *q = d->tlv;
+	ASN1_VALUE *v;
+
+	if (d->tlv_len > LONG_MAX)
+		return NULL;
+	v = ASN1_item_d2i(NULL, &q, (long)d->tlv_len, it);
+	if (v != NULL && q != d->tlv + d->tlv_len) {
+		ASN1_item_free(v, it);
+		v = NULL;
+	}
+	return v;
+}
+
+/*
+ * Made once, read-only afterwards, so threads share them: the EC group of
+ * every built-in curve (EC_GROUP_new_by_curve_name costs ~14 us, more than
+ * the rest of a certificate; EC_POINT_oct2point and EC_GROUP_order_bits do
+ * not modify the group) and SHA-256 fetched once (EVP_sha256() is fetched
+ * again on every EVP_Digest).  SM2 is left out: OpenSSL gives such keys
+ * their own type.
+ */
+struct lite_statics {
+	int		 nid[EC_CURVES_MAX];
+	EC_GROUP	*group[EC_CURVES_MAX];
+	size_t		 n;
+	EVP_MD		*sha256;
+};
+
+static struct lite_statics lite_statics;
+static pthread_once_t lite_statics_once = PTHREAD_ONCE_INIT;
+
+static void
+lite_statics_init(void)
+{
+	struct lite_statics *st = &lite_statics;
+	EC_builtin_curve list[EC_CURVES_MAX];
+	size_t n = EC_get_builtin_curves(list, EC_CURVES_MAX);
+
+	for (size_t i = 0; i < n && i < EC_CURVES_MAX; i++) {
+		EC_GROUP *g;
+
+		if (list[i].nid == NID_sm2 ||
+		    (g = EC_GROUP_new_by_curve_name(list[i].nid)) == NULL)
+			continue;
+		st->nid[st->n] = list[i].nid;
+		st->group[st->n++] = g;
+	}
+	st->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	ERR_clear_error();
+}
+
+static const struct lite_statics *
+statics(void)
+{
+	pthread_once(&lite_statics_once, lite_statics_init);
+	return &lite_statics;
+}
+
+static const EC_GROUP *
+ec_group(int nid)
+{
+	const struct lite_statics *st = statics();
+
+	for (size_t i = 0; i < st->n; i++)
+		if (st->nid[i] == nid)
+			return st->group[i];
+	return NULL;
+}
+
+static int
+sha256(const void *p, size_t n, uint8_t out[CERT_SHA256_LEN])
+{
+	const EVP_MD *md = statics()->sha256;
+
+	if (md == NULL)
+		return -1;
+	return EVP_Digest(p, n, out, NULL, md, NULL) == 1 ? 0 : -1;
+}
+
+/* The object of an OID, as OpenSSL decodes it (static when known). */
+static ASN1_OBJECT *
+oid_object(const struct der *oid)
+{
+	const unsigned char *q = oid->tlv;
+	ASN1_OBJECT *obj;
+
+	if (!der_oid_ok(oid))
+		return NULL;
+	obj = d2i_ASN1_OBJECT(NULL, &q, (long)oid->tlv_len);
+	if (obj != NULL && q != oid->tlv + oid->tlv_len) {
+		ASN1_OBJECT_free(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
+/*
+ * An AlgorithmIdentifier in a form whose decoding and re-encoding by
+ * OpenSSL are certain: no parameters, NULL, an OID, or (when seq_ok, for
+ * DSA) a SEQUENCE, which X509_ALGOR keeps as raw bytes.  Other parameter
+ * types (ASN1_ANY checks some of them) are unsure.
+ */
+struct algo {
+	ASN1_OBJECT	*obj;
+	int		 nid;
+	struct der	 param;		/* tag 0: absent */
+};
+
+static int
+algo_parse(const struct der *d, bool seq_ok, struct algo *a)
+{
+	struct der_cur c = der_enter(d);
+	struct der oid;
+
+	memset(a, 0, sizeof(*a));
+	if (der_expect(&c, DER_OID, &oid) == -1)
+		return -1;
+	/* Tag 0 below means "absent", so a real end-of-contents octet
+	 * (00 00), which OpenSSL refuses, must not look like one. */
+	if (!der_at_end(&c) && (der_next(&c, &a->param) == -1 ||
+	    !der_at_end(&c) || a->param.tag == 0))
+		return -1;
+	switch (a->param.tag) {
+	case 0:
+		break;
+	case DER_NULL:
+		if (a->param.len != 0)
+			return -1;
+		break;
+	case DER_OID:
+		if (!der_oid_ok(&a->param))
+			return -1;
+		break;
+	case DER_SEQUENCE:
+		if (!seq_ok)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	if ((a->obj = oid_object(&oid)) == NULL)
+		return -1;
+	a->nid = OBJ_obj2nid(a->obj);
+	return 0;
+}
+
+/* The key of an SPKI: the BIT STRING's bits, whole octets only. */
+struct spki_key {
+	const uint8_t	*p;
+	size_t		 len;
+};
+
+static int
+rsa_facts(struct cert_record *rec, const struct algo *a,
+    const struct spki_key *k)
+{
+	struct der_cur c = der_cursor(k->p, k->len), s;
+	struct der seq, n, e;
+	int bits;
+
+	if (a->param.tag != DER_NULL && a->param.tag != 0)
+		return -1;
+	if (der_expect(&c, DER_SEQUENCE, &seq) == -1 || !der_at_end(&c))
+		return -1;
+	s = der_enter(&seq);
+	if (der_expect(&s, DER_INTEGER, &n) == -1 ||
+	    der_expect(&s, DER_INTEGER, &e) == -1 || !der_at_end(&s))
+		return -1;
+	if ((bits = der_uint_bits(&n)) <= 0 || bits > RSA_BITS_MAX ||
+	    der_uint_bits(&e) <= 0)
+		return -1;
+	rec->key_type = xstrdup("RSA");
+	rec->key_bits = bits;
+	rec->curve = xstrdup("");
+	return 0;
+}
+
+/* What eckey_pub_decode() does with a named curve: the point must decode
+ * (on the curve, or the lone 00 of infinity, as OpenSSL allows). */
+static int
+ec_facts(struct cert_record *rec, const struct algo *a,
+    const struct spki_key *k)
+{
+	ASN1_OBJECT *curve = NULL;
+	const EC_GROUP *g;
+	const char *name;
+	EC_POINT *pt = NULL;
+	int nid, rc = -1;
+
+	if (a->param.tag != DER_OID ||
+	    (curve = oid_object(&a->param)) == NULL)
+		return -1;	/* explicit parameters: OpenSSL's call */
+	nid = OBJ_obj2nid(curve);
+	ASN1_OBJECT_free(curve);
+	if ((g = ec_group(nid)) == NULL ||
+	    (name = OSSL_EC_curve_nid2name(nid)) == NULL)
+		return -1;
+	if ((pt = EC_POINT_new(g)) == NULL ||
+	    EC_POINT_oct2point(g, pt, k->p, k->len, NULL) != 1)
+		goto out;
+	rec->key_type = xstrdup("EC");
+	rec->key_bits = EC_GROUP_order_bits(g);
+	rec->curve = xstrdup(name);
+	rc = 0;
+out:
+	EC_POINT_free(pt);
+	return rc;
+}
+
+/* DSA: parameters p, q, g; the key an INTEGER; bits are p's. */
+static int
+dsa_facts(struct cert_record *rec, const struct algo *a,
+    const struct spki_key *k)
+{
+	struct der_cur c, s;
+	struct der pp, q, g, y;
+	int bits;
+
+	if (a->param.tag != DER_SEQUENCE)
+		return -1;
+	s = der_enter(&a->param);
+	if (der_expect(&s, DER_INTEGER, &pp) == -1 ||
+	    der_expect(&s, DER_INTEGER, &q) == -1 ||
+	    der_expect(&s, DER_INTEGER, &g) == -1 || !der_at_end(&s))
+		return -1;
+	c = der_cursor(k->p, k->len);
+	if (der_expect(&c, DER_INTEGER, &y) == -1 || !der_at_end(&c))
+		return -1;
+	if ((bits = der_uint_bits(&pp)) <= 0 || der_uint_bits(&q) <= 0 ||
+	    der_uint_bits(&g) <= 0 || der_uint_bits(&y) <= 0)
+		return -1;
+	rec->key_type = xstrdup("DSA");
+	rec->key_bits = bits;
+	rec->curve = xstrdup("");
+	return 0;
+}
+
+static int
+ecx_facts(struct cert_record *rec, const struct algo *a,
+    const struct spki_key *k, const char *type, size_t keylen, int bits)
+{
+	if (a->param.tag != 0 || k->len != keylen)
+		return -1;
+	rec->key_type = xstrdup(type);
+	rec->key_bits = bits;
+	rec->curve = xstrdup("");
+	return 0;
+}
+
+/*
+ * key_facts() of cert.c for the algorithms whose decoding we can vouch
+ * for; any other algorithm (RSA-PSS, DH, GOST, explicit curves, SM2, ...)
+ * is unsure.
+ */
+static int
+key_facts_lite(struct cert_record *rec, const struct certlite_parts *p,
+    const struct algo *a)
+{
+	struct spki_key k;
+
+	/* Unused bits would be masked off when OpenSSL re-encodes the key,
+	 * changing spki_sha256. */
+	if (p->spki_key.len < 1 || p->spki_key.val[0] != 0)
+		return -1;
+	k.p = p->spki_key.val + 1;
+	k.len = p->spki_key.len - 1;
+	switch (a->nid) {
+	case NID_rsaEncryption:
+		return rsa_facts(rec, a, &k);
+	case NID_X9_62_id_ecPublicKey:
+		return ec_facts(rec, a, &k);
+	case NID_dsa:
+		return dsa_facts(rec, a, &k);
+	case NID_ED25519:
+		return ecx_facts(rec, a, &k, "Ed25519", 32, ED25519_BITS);
+	case NID_ED448:
+		return ecx_facts(rec, a, &k, "Ed448", 57, ED448_BITS);
+	default:
+		return -1;
+	}
+}
+
+/* setup_crldp() of x509v3_cache_extensions(). */
+static bool
+crldp_ok(const STACK_OF(DIST_POINT) *dps)
+{
+	for (int i = 0; i < sk_DIST_POINT_num(dps); i++) {
+		const DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+
+		if (dp->distpoint == NULL &&
+		    sk_GENERAL_NAME_num(dp->CRLissuer) <= 0)
+			return false;
+		if (dp->distpoint != NULL && dp->distpoint->type != 0)
+			return false;	/* relative name: OpenSSL edits it */
+	}
+	return true;
+}
+
+static uint32_t
+ku_bits(const ASN1_BIT_STRING *ku)
+{
+	const unsigned char *d = ASN1_STRING_get0_data(ku);
+	int n = ASN1_STRING_length(ku);
+	uint32_t v = 0;
+
+	if (n > 0)
+		v = d[0];
+	if (n > 1)
+		v |= (uint32_t)d[1] << 8;
+	return v;
+}
+
+/* The decoded extensions, by kind; NULL when absent. */
+struct lite_exts {
+	void		*x[CLX__MAX];
+};
+
+/*
+ * x509v3_cache_extensions()'s verdict: a present extension of these kinds
+ * that does not decode makes the certificate invalid (cert.c then reports
+ * path_len -1 and key_usage 0), and so do a negative path length, an empty
+ * key usage and a bad distribution point: all unsure here.  AIA and SCTs
+ * are only read, as cert.c reads them.
+ */
+static int
+exts_decode(const struct certlite_parts *p, struct lite_exts *e)
+{
+	struct der val[CLX__MAX];
+	const BASIC_CONSTRAINTS *bc;
+	const ASN1_INTEGER *pl;
+
+	memset(val, 0, sizeof(val));
+	if (p->exts.tag != 0 && certlite_exts_walk(&p->exts, val) == -1)
+		return -1;
+	if (val[CLX_PROXY].tag != 0)
+		return -1;
+	for (int k = 0; k < CLX__MAX; k++)
+		if ((e->x[k] = certlite_ext_decode(k, &val[k])) == NULL &&
+		    val[k].tag != 0 && k != CLX_AIA && k != CLX_SCT)
+			return -1;
+	if ((bc = e->x[CLX_BC]) != NULL && (pl = bc->pathlen) != NULL &&
+	    ASN1_STRING_type(pl) == V_ASN1_NEG_INTEGER)
+		return -1;
+	if (e->x[CLX_KU] != NULL && ku_bits(e->x[CLX_KU]) == 0)
+		return -1;
+	if (e->x[CLX_CRLDP] != NULL && !crldp_ok(e->x[CLX_CRLDP]))
+		return -1;
+	return 0;
+}
+
+static void
+exts_free(struct lite_exts *e)
+{
+	for (int k = 0; k < CLX__MAX; k++)
+		certlite_ext_free(k, e->x[k]);
+}
+
+/* The decoded pieces of one certificate. */
+struct lite {
+	struct certlite_parts	 p;
+	struct algo		 sigalg;
+	struct algo		 spki_alg;
+	ASN1_INTEGER		*serial;
+	ASN1_TIME		*not_before;
+	ASN1_TIME		*not_after;
+	struct lite_exts	 e;
+};
+
+/* Everything d2i_X509() would decode but the key, as it would. */
+static int
+lite_decode(struct lite *l, const uint8_t *der, size_t len)
+{
+	const struct certlite_parts *p = &l->p;
+	struct algo tbs_alg;
+	int rc;
+
+	if (certlite_split(der, len, &l->p) == -1)
+		return -1;
+	/* v1 without extensions, or v3; v2, a DEFAULT v1 written out, or
+	 * extensions in a v1 certificate: OpenSSL's call. */
+	if (p->version.tag == 0 ? p->exts.tag != 0 :
+	    p->version.len != 1 || p->version.val[0] != 2)
+		return -1;
+	/* The signature: c2i_ASN1_BIT_STRING wants the unused-bits octet. */
+	if (p->sig.len < 1 || p->sig.val[0] > 7)
+		return -1;
+	rc = algo_parse(&p->tbs_sigalg, false, &tbs_alg);
+	ASN1_OBJECT_free(tbs_alg.obj);
+	if (rc == -1 || algo_parse(&p->sigalg, false, &l->sigalg) == -1 ||
+	    algo_parse(&p->spki_alg, true, &l->spki_alg) == -1)
+		return -1;
+	if ((l->serial = d2i_exact(&p->serial,
+	    ASN1_ITEM_rptr(ASN1_INTEGER))) == NULL ||
+	    (l->not_before = d2i_exact(&p->not_before,
+	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL ||
+	    (l->not_after = d2i_exact(&p->not_after,
+	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL)
+		return -1;
+	return exts_decode(p, &l->e);
+}
+
+static void
+lite_free(struct lite *l)
+{
+	ASN1_OBJECT_free(l->sigalg.obj);
+	ASN1_OBJECT_free(l->spki_alg.obj);
+	ASN1_INTEGER_free(l->serial);
+	ASN1_TIME_free(l->not_before);
+	ASN1_TIME_free(l->not_after);
+	exts_free(&l->e);
+}
+
+static int
+name_cmp_slow(const struct der *a, const struct der *b)
+{
+	X509_NAME *na = d2i_exact(a, ASN1_ITEM_rptr(X509_NAME));
+	X509_NAME *nb = d2i_exact(b, ASN1_ITEM_rptr(X509_NAME));
+	int r = -1;
+
+	if (na != NULL && nb != NULL)
+		r = X509_NAME_cmp(na, nb) != 0;
+	X509_NAME_free(na);
+	X509_NAME_free(nb);
+	return r;
+}
+
+/*
+ * self_signed without the signature: a certificate whose subject differs
+ * from its issuer is not self-signed, nor is a self-issued one whose
+ * authority key id names another key (x509v3_cache_extensions() then
+ * leaves EXFLAG_SS off).  Any other self-issued certificate: unsure, the
+ * signature decides.
+ */
+static int
+self_signed_lite(const struct lite *l, bool *ss)
+{
+	const AUTHORITY_KEYID *aki = l->e.x[CLX_AKI];
+	const ASN1_OCTET_STRING *ski = l->e.x[CLX_SKI];
+	int r = certlite_name_cmp(&l->p.subject, &l->p.issuer);
+
+	if (r == -1 && (r = name_cmp_slow(&l->p.subject,
+	    &l->p.issuer)) == -1)
+		return -1;
+	*ss = false;
+	if (r == 1)
+		return 0;
+	if (aki != NULL && aki->keyid != NULL && ski != NULL &&
+	    ASN1_OCTET_STRING_cmp(aki->keyid, ski) != 0)
+		return 0;
+	return -1;
+}
+
+static int
+name_text(const struct der *name, char **out)
+{
+	char *s;
+	size_t n;
+
+	if (certlite_name_print(name, &s, &n) == -1)
+		return -1;
+	*out = cert_text(s, n);
+	free(s);
+	return 0;
+}
+
+/* ext_facts() of cert.c on a certificate known to be valid. */
+static void
+ext_facts_lite(struct cert_record *rec, const struct lite_exts *e)
+{
+	const BASIC_CONSTRAINTS *bc = e->x[CLX_BC];
+	const AUTHORITY_KEYID *aki = e->x[CLX_AKI];
+	long pl;
+
+	rec->has_basic_constraints = bc != NULL;
+	rec->is_ca = bc != NULL && bc->ca;
+	rec->path_len = -1;
+	if (bc != NULL && bc->pathlen != NULL &&
+	    (pl = ASN1_INTEGER_get(bc->pathlen)) >= 0)
+		rec->path_len = (int)pl;
+	rec->key_usage = e->x[CLX_KU] != NULL ? ku_bits(e->x[CLX_KU]) :
+	    UINT32_MAX;
+	rec->eku = cert_eku_string(e->x[CLX_EKU]);
+	cert_aia_facts(rec, e->x[CLX_AIA]);
+	rec->crl_urls = cert_crl_string(e->x[CLX_CRLDP]);
+	rec->sct_count = cert_sct_count(e->x[CLX_SCT]);
+	rec->ski = cert_octets_hex(e->x[CLX_SKI]);
+	rec->aki = cert_octets_hex(aki != NULL ? aki->keyid : NULL);
+}
+
+static int
+lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
+    size_t len)
+{
+	const struct certlite_parts *p = &l->p;
+
+	if (l->sigalg.nid == NID_rsassaPss)
+		return -1;	/* its hash needs X509_get_signature_info */
+	if (key_facts_lite(rec, p, &l->spki_alg) == -1 ||
+	    self_signed_lite(l, &rec->self_signed) == -1 ||
+	    name_text(&p->subject, &rec->subject) == -1 ||
+	    name_text(&p->issuer, &rec->issuer) == -1)
+		return -1;
+	if (sha256(der, len, rec->sha256) == -1 ||
+	    sha256(p->spki.tlv, p->spki.tlv_len, rec->spki_sha256) == -1)
+		return -1;
+	rec->der = xmemdup(der, len);
+	rec->der_len = len;
+	rec->serial = cert_serial_string(l->serial);
+	rec->not_before = cert_time_unix(l->not_before);
+	rec->not_after = cert_time_unix(l->not_after);
+	rec->sig_alg = cert_sig_alg_plain(l->sigalg.obj);
+	rec->version = p->version.tag == 0 ? 1 : 3;
+	cert_san_facts(rec, l->e.x[CLX_SAN]);
+	ext_facts_lite(rec, &l->e);
+	return 0;
+}
+
+int
+certlite_fill(struct cert_record *rec, const uint8_t *der, size_t len)
+{
+	struct lite l;
+	int rc = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	memset(&l, 0, sizeof(l));
+	if (der == NULL || len == 0 || len > CERT_DER_MAX)
+		return -1;
+	ERR_set_mark();
+	if (lite_decode(&l, der, len) == 0 && lite_fill(rec, &l, der,
+	    len) == 0)
+		rc = 0;
+	lite_free(&l);
+	ERR_pop_to_mark();
+	if (rc == -1)
+		cert_record_clear(rec);
+	return rc;
+}
+
+int
+cert_record_from_der_lite(struct cert_record *rec, const uint8_t *der,
+    size_t len)
+{
+	if (certlite_fill(rec, der, len) == 0)
+		return 0;
+	return cert_record_from_der(rec, der, len);
+}
+
+int
+certlite_link(const uint8_t *der, size_t len, struct certlite_link *k)
+{
+	struct der val[CLX__MAX];
+	struct algo alg;
+
+	memset(k, 0, sizeof(*k));
+	memset(val, 0, sizeof(val));
+	if (certlite_split(der, len, &k->p) == -1 ||
+	    (k->p.exts.tag != 0 && certlite_exts_walk(&k->p.exts, val) == -1) ||
+	    algo_parse(&k->p.tbs_sigalg, false, &alg) == -1)
+		return -1;
+	k->tbs_sig_nid = alg.nid;
+	ASN1_OBJECT_free(alg.obj);
+	k->aki = certlite_ext_decode(CLX_AKI, &val[CLX_AKI]);
+	k->ski = certlite_ext_decode(CLX_SKI, &val[CLX_SKI]);
+	if ((k->aki == NULL && val[CLX_AKI].tag != 0) ||
+	    (k->ski == NULL && val[CLX_SKI].tag != 0)) {
+		certlite_link_clear(k);
+		return -1;
+	}
+	return 0;
+}
+
+void
+certlite_link_clear(struct certlite_link *k)
+{
+	certlite_ext_free(CLX_AKI, k->aki);
+	certlite_ext_free(CLX_SKI, k->ski);
+	memset(k, 0, sizeof(*k));
+}
+
+int
+certlite_sig_nid(const uint8_t *der, size_t len)
+{
+	struct certlite_parts p;
+	struct algo a;
+	int nid;
+
+	if (certlite_split(der, len, &p) == -1 ||
+	    algo_parse(&p.sigalg, false, &a) == -1)
+		return NID_undef;
+	nid = a.nid;
+	ASN1_OBJECT_free(a.obj);
+	return nid;
+}

@@ -1,0 +1,115 @@
+/*
+ * certlite.h: the lite certificate parser's internals, shared with the
+ * verification shortcut (verify.c) and the tests.  The public entry point,
+ * cert_record_from_der_lite(), is declared in cert.h.
+ *
+ * Why: OpenSSL 3 decodes a certificate's public key eagerly through the
+ * provider decoders, ~100-170 us per d2i_X509().  The scanner needs the
+ * facts of the certificate, not a usable key, so the lite parser splits
+ * the DER itself (der.h) and hands OpenSSL only the cheap pieces.
+ */
+#ifndef CERTSWEEP_CERTLITE_H
+#define CERTSWEEP_CERTLITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/der.h"
+
+/* Views into one certificate's DER, as certlite_split() found them. */
+struct certlite_parts {
+	struct der	 tbs;
+	struct der	 version;	/* tag 0 when absent (v1) */
+	struct der	 serial;
+	struct der	 tbs_sigalg;
+	struct der	 issuer;
+	struct der	 not_before, not_after;
+	struct der	 subject;
+	struct der	 spki;
+	struct der	 spki_alg;
+	struct der	 spki_key;	/* the BIT STRING */
+	struct der	 exts;		/* SEQUENCE inside [3]; tag 0: none */
+	struct der	 sigalg;
+	struct der	 sig;
+};
+
+/*
+ * Splits a DER certificate into its fields.  Strict: 0 only for DER
+ * with the fields a v1 or v3 certificate has, in order, and nothing after
+ * them (no unique identifiers, no v2); -1 otherwise, which means "ask
+ * OpenSSL", not "invalid".
+ */
+int	certlite_split(const uint8_t *der, size_t len, struct certlite_parts *);
+
+struct cert_record;
+struct stack_st_GENERAL_NAME;
+struct X509_name_st;
+
+/* The extensions the lite parser reads. */
+enum certlite_ext {
+	CLX_BC, CLX_KU, CLX_EKU, CLX_SKI, CLX_AKI, CLX_SAN, CLX_CRLDP,
+	CLX_NSCERT, CLX_NC, CLX_IPADDR, CLX_ASID, CLX_AIA, CLX_SCT,
+	CLX_PROXY, CLX__MAX
+};
+
+/*
+ * Walks Extensions as d2i_X509_EXTENSIONS would accept them and keeps the
+ * value (OCTET STRING contents) of each kind above; -1 when unsure (not
+ * strict DER, a duplicate of a kind above).
+ */
+int	certlite_exts_walk(const struct der *exts, struct der val[CLX__MAX]);
+/* X509V3_EXT_d2i() of one value (tag 0: absent, NULL); free with
+ * certlite_ext_free(). */
+void	*certlite_ext_decode(int kind, const struct der *val);
+void	 certlite_ext_free(int kind, void *);
+/*
+ * From a certificate's DER, without d2i_X509: the subjectAltName as
+ * X509_get_ext_d2i() returns it (0, *out NULL when absent or undecodable;
+ * -1 when unsure), the subject name (NULL when unsure), the NID of the
+ * signature algorithm (X509_get_signature_nid; NID_undef when unsure).
+ */
+int	certlite_san(const uint8_t *der, size_t len,
+	    struct stack_st_GENERAL_NAME **out);
+struct X509_name_st *certlite_subject(const uint8_t *der, size_t len);
+int	certlite_sig_nid(const uint8_t *der, size_t len);
+
+
+/*
+ * The lite parse alone: 0 with *rec filled (x509 NULL), or -1 when it is
+ * not certain to match cert_record_from_der() (then *rec is zeroed and the
+ * caller asks OpenSSL).  cert_record_from_der_lite() is this plus that.
+ */
+int	certlite_fill(struct cert_record *rec, const uint8_t *der, size_t len);
+
+/*
+ * A DER Name printed exactly as cert.c prints it (X509_NAME_print_ex,
+ * RFC 2253 with UTF-8 kept): 0 with *out (heap, NUL-terminated, *outlen
+ * bytes), or -1 when the name holds something the lite printer does not
+ * handle or OpenSSL would refuse (the caller falls back).
+ */
+int	certlite_name_print(const struct der *name, char **out,
+	    size_t *outlen);
+
+/*
+ * Compares two DER names as X509_NAME_cmp() does (canonical form:
+ * UTF-8, case and spaces folded): 0 equal, 1 different, -1 unsure.
+ */
+int	certlite_name_cmp(const struct der *a, const struct der *b);
+
+/*
+ * What chain building looks at, for verify.c's shortcut: the names, the
+ * signature algorithm of the tbsCertificate, the key identifiers.
+ */
+struct certlite_link {
+	struct certlite_parts	 p;
+	int			 tbs_sig_nid;
+	struct AUTHORITY_KEYID_st *aki;		/* NULL when absent */
+	struct asn1_string_st	*ski;
+};
+
+/* 0 with *k filled (free with certlite_link_clear), -1 when unsure. */
+int	certlite_link(const uint8_t *der, size_t len, struct certlite_link *k);
+void	certlite_link_clear(struct certlite_link *k);
+
+#endif /* CERTSWEEP_CERTLITE_H */
