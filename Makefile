@@ -76,9 +76,14 @@ deps:
 
 # make check: dependencies, normal build + every test, then the same suite
 # under ASan+UBSan.
+# Compiles run two at a time (the machine has two cores); tests one at a time.
 check: deps
+	@scripts/lint.sh
+	$(MAKE) -j2 all unit-bins
 	$(MAKE) test
+	$(MAKE) -j2 asan
 	$(MAKE) asan-test
+	$(MAKE) -j2 fuzz
 	$(MAKE) fuzz-smoke
 
 asan:
@@ -107,7 +112,9 @@ valgrind: $(UNIT_BIN)
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME/.
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 5
+# the smoke run skips the per-probe targets: fuzz_probes covers every probe
+FUZZ_SMOKE = $(filter-out build-fuzz/fuzz_probe_%,$(FUZZ_BIN))
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -g -O1
 
 fuzz:
@@ -123,9 +130,10 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HELPERS) $(BUILD)/libcertsweep.a
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined \
 	    -o $@ $< $(FUZZ_HELPERS) $(BUILD)/libcertsweep.a $(LDLIBS)
 
-# A short run of every fuzz target (make check); FUZZ_SECONDS each.
+# A short run of the fuzz targets (make check); FUZZ_SECONDS each.  Long
+# runs: build-fuzz/fuzz_NAME -max_total_time=600 DIR tests/fuzz/corpus/NAME
 fuzz-smoke: fuzz
-	@for f in $(FUZZ_BIN); do n=$${f#build-fuzz/fuzz_}; \
+	@for f in $(FUZZ_SMOKE); do n=$${f#build-fuzz/fuzz_}; \
 	  mkdir -p build-fuzz/corpus/$$n; \
 	  echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
