@@ -371,6 +371,22 @@ bench_runs() {
 # the default grab (our raw TLS 1.2 hello), then full OpenSSL handshakes
 bench_runs raw
 bench_runs openssl --grab openssl
+# the two grabs must record the same chains, byte for byte
+"$PY" - "$RUN/raw1.out" "$RUN/openssl1.out" <<'PY' | tee -a "$RUN/table"
+import json, sys
+def chains(p):
+    out = {}
+    for line in open(p):
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        out[(o["ip"], o["port"])] = [c["sha256"] for c in o.get("chain") or []]
+    return out
+a, b = chains(sys.argv[1]), chains(sys.argv[2])
+same = sum(1 for k in a if k in b and a[k] == b[k] and a[k])
+print(f"raw vs openssl grab: {same} of {len(a)} endpoints with byte-identical chains")
+PY
 echo | tee -a "$RUN/table"
 
 read -r wall cpu rss rc < <(measure conc1000 scan -iL "$RUN/targets.txt" --json -q --concurrency 1000)
