@@ -121,12 +121,15 @@ static const char *const stmt_sql[] = {
 	    "ORDER BY o.scan_id DESC, o.id DESC LIMIT 1",
 	/* From the key to the endpoints serving it, keeping only each
 	 * endpoint's latest answer (one index seek each). */
-	[ST_SPKI] = "SELECT count(DISTINCT o.endpoint_id) FROM certificates c "
+	/* Capped at 2 (all a caller needs to tell "another endpoint too"):
+	 * a key on 65,536 endpoints must not cost 65,536 rows each time. */
+	[ST_SPKI] = "SELECT count(*) FROM (SELECT DISTINCT o.endpoint_id "
+	    "FROM certificates c "
 	    "JOIN chain_links l ON l.cert_sha256 = c.sha256 AND l.depth = 0 "
 	    "JOIN observations o ON o.id = l.observation_id "
 	    "WHERE c.spki_sha256 = ?1 AND o.id = (SELECT max(o2.id) FROM "
 	    "observations o2 WHERE o2.endpoint_id = o.endpoint_id AND "
-	    "o2.status = 'ok')",
+	    "o2.status = 'ok') LIMIT 2)",
 	[ST_LAST_SCANS] = "SELECT id FROM scans WHERE finished IS NOT NULL "
 	    "ORDER BY finished DESC, id DESC LIMIT 2",
 };

@@ -76,7 +76,8 @@ int	store_prev_leaf(struct store *, const char *ip, uint16_t port,
 	    const char *sni, const char *protocol, int64_t before_scan_id,
 	    char out_sha256_hex[65]);
 /* In *count, the number of distinct endpoints whose latest "ok" leaf has
- * the public key spki_hex (lower-case hex SHA-256 of the SPKI). */
+ * the public key spki_hex (lower-case hex SHA-256 of the SPKI), counted up
+ * to 2 only: enough to tell whether another endpoint shares it. */
 int	store_spki_endpoints(struct store *, const char *spki_hex,
 	    int64_t *count);
 /* The last two finished scans: *b the latest, *a the one before it; 0 for
