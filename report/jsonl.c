@@ -25,40 +25,8 @@
 #include "report/report_internal.h"
 #include "scanner/cert.h"
 #include "scanner/tlsenum.h"
+#include "report/doc_internal.h"
 #include "scanner/xmem.h"
-
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 if none. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
 
 /*
  * A JSON string of n bytes at s, each byte that does not start a valid
@@ -76,7 +44,7 @@ utf8_clean(const char *s, size_t n)
 		return NULL;
 	buf = xmalloc(3 * n + 1);
 	for (size_t i = 0; i < n; i += k) {
-		if ((k = utf8_seq(p + i, n - i)) == 0) {
+		if ((k = doc_utf8_seq(p + i, n - i)) == 0) {
 			memcpy(buf + o, "\xef\xbf\xbd", 3);
 			o += 3;
 			k = 1;

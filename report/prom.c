@@ -8,6 +8,8 @@
  */
 #include "report/prom.h"
 
+#include "report/doc_internal.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,43 +62,15 @@ prom_is_label_name(const char *s)
 	return is_name(s, false) && strncmp(s, "__", 2) != 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), 0 when it is not one:
- * overlong forms, surrogates and code points past U+10FFFF are not. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /* Writes s escaped: backslash and newline always, '"' in label values. */
 static void
 put_escaped(FILE *out, const char *s, bool quote)
 {
 	const unsigned char *c = (const unsigned char *)s;
+	size_t left = strlen(s);
 
 	while (*c != '\0') {
-		size_t n = utf8_len(c);
+		size_t n = doc_utf8_seq(c, left);
 
 		if (n == 0) {
 			fputs(REPLACEMENT, out);
@@ -110,6 +84,7 @@ put_escaped(FILE *out, const char *s, bool quote)
 		else
 			fwrite(c, 1, n, out);
 		c += n;
+		left -= n;
 	}
 }
 
