@@ -170,7 +170,7 @@ static const struct cli_opt opts[] = {
 	{ "output", OPT_OUTPUT, "FILE", C(REPORT),
 	  "write to FILE (csv: a directory, one file per table)" },
 	{ "table", OPT_TABLE, "NAME", C(REPORT),
-	  "csv: only this table (endpoints, certificates, findings)" },
+	  "csv: only this table (endpoints, certificates, findings, scans)" },
 	{ "listen", OPT_LISTEN, "ADDR:PORT", C(SERVE),
 	  "where to answer HTTP (default 127.0.0.1:9655)" },
 	{ "every", OPT_EVERY, "DURATION", C(SERVE),
