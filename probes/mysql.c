@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "probes/line.h"
+#include "probes/pkt.h"
 #include "scanner/log.h"
 
 #define MYSQL_PKT_MAX		4096
@@ -164,27 +165,26 @@ mysql_input(struct probe_ctx *ctx, void *state, const uint8_t *buf,
 {
 	struct mysql *st = state;
 	enum probe_rc rc;
-	size_t off = 0, n;
+	size_t off = 0;
 
-	while (off < len) {
-		n = (st->need != 0 ? st->need : 4) - st->have;
-		if (n > len - off)
-			n = len - off;
-		memcpy(st->pkt + st->have, buf + off, n);
-		st->have += n;
-		off += n;
-		if (st->need == 0 && st->have == 4 &&
-		    (rc = mysql_header(ctx, st)) != PROBE_MORE) {
-			*used = off;
-			return rc;
-		}
-		if (st->need != 0 && st->have == st->need) {
+	for (;;) {
+		switch (pkt_collect(st->pkt, 4, &st->have, st->need, buf, len,
+		    &off)) {
+		case PKT_HEADER:
+			if ((rc = mysql_header(ctx, st)) != PROBE_MORE) {
+				*used = off;
+				return rc;
+			}
+			break;
+		case PKT_WHOLE:
 			*used = off;
 			return mysql_handshake(ctx, st->pkt + 4, st->need - 4);
+		case PKT_MORE:
+		default:
+			*used = len;
+			return PROBE_MORE;
 		}
 	}
-	*used = len;
-	return PROBE_MORE;
 }
 
 const struct probe probe_mysql = {
