@@ -329,17 +329,15 @@ raw_end(struct conn *c, enum raw_rc rc)
 	conn_finish(c, st, "%s", why);
 }
 
-/* Writes what is left of the hello; -1 after finishing the connection. */
+/* Writes buf[*sent..len) as far as the socket takes it; -1 after
+ * finishing the connection. */
 static int
-raw_flush(struct conn *c)
+conn_send_rest(struct conn *c, const uint8_t *buf, size_t len, size_t *sent)
 {
-	size_t len;
-	const uint8_t *h = rawgrab_hello(c->raw, &len);
 	ssize_t n;
 
-	while (c->raw_sent < len) {
-		n = send(c->fd, h + c->raw_sent, len - c->raw_sent,
-		    MSG_NOSIGNAL);
+	while (*sent < len) {
+		n = send(c->fd, buf + *sent, len - *sent, MSG_NOSIGNAL);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
 		if (n == -1) {
@@ -347,9 +345,19 @@ raw_flush(struct conn *c)
 			    "%s", strerror(errno));
 			return -1;
 		}
-		c->raw_sent += (size_t)n;
+		*sent += (size_t)n;
 	}
 	return 0;
+}
+
+/* What is left of the raw grab's hello. */
+static int
+raw_flush(struct conn *c)
+{
+	size_t len;
+	const uint8_t *h = rawgrab_hello(c->raw, &len);
+
+	return conn_send_rest(c, h, len, &c->raw_sent);
 }
 
 static void
@@ -506,20 +514,7 @@ conn_success(struct conn *c)
 static int
 enum_flush(struct conn *c)
 {
-	ssize_t n;
-
-	while (c->esent < c->elen) {
-		n = send(c->fd, c->ebuf + c->esent, c->elen - c->esent,
-		    MSG_NOSIGNAL);
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (n == -1) {
-			conn_finish(c, SCAN_CLOSED, "%s", strerror(errno));
-			return -1;
-		}
-		c->esent += (size_t)n;
-	}
-	return 0;
+	return conn_send_rest(c, c->ebuf, c->elen, &c->esent);
 }
 
 static void
