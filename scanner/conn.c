@@ -95,6 +95,7 @@ struct conn {
 	int			 fd;
 	SSL			*ssl;
 	struct event		 io;
+	bool			 edge;		/* io: read|write, edge-triggered */
 	struct event		 tmo;
 	enum conn_state		 state;
 	unsigned		 attempt;
@@ -221,11 +222,28 @@ conn_retry(struct conn *c)
 	return true;
 }
 
+/* Level-triggered and one-shot: what OpenSSL and the dialogues expect. */
 static void
 conn_arm(struct conn *c, short what)
 {
+	c->edge = false;
 	event_del(&c->io);
 	event_assign(&c->io, c->eng->base, c->fd, what, conn_io_cb, c);
+	event_add(&c->io, NULL);
+}
+
+/*
+ * From the connect to the end of the raw grab: one registration for both
+ * directions, edge-triggered and persistent, so the kernel's epoll set is
+ * touched twice per connection (add, and delete at the end) instead of at
+ * every change of direction.  The raw path therefore reads until EAGAIN.
+ */
+static void
+conn_watch(struct conn *c)
+{
+	c->edge = true;
+	event_assign(&c->io, c->eng->base, c->fd, EV_READ | EV_WRITE |
+	    EV_ET | EV_PERSIST, conn_io_cb, c);
 	event_add(&c->io, NULL);
 }
 
@@ -365,13 +383,16 @@ raw_read(struct conn *c)
 {
 	uint8_t buf[16384];
 	enum raw_rc rc = RAW_MORE;
+	bool drained = false;
 	ssize_t n;
 
 	/* bounded: a server streaming records does not starve the loop */
 	for (int i = 0; i < 16 && rc == RAW_MORE; i++) {
 		n = recv(c->fd, buf, sizeof(buf), 0);
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			drained = true;
 			break;
+		}
 		if (n <= 0) {
 			raw_end(c, rawgrab_eof(c->raw));
 			return;
@@ -380,8 +401,10 @@ raw_read(struct conn *c)
 	}
 	if (rc != RAW_MORE)
 		raw_end(c, rc);
-	else
+	else if (!c->edge)
 		conn_arm(c, EV_READ);
+	else if (!drained)	/* no new edge will come for what is left */
+		event_active(&c->io, EV_READ, 0);
 }
 
 static void
@@ -396,7 +419,8 @@ raw_io(struct conn *c, short what)
 		return;
 	}
 	(void)rawgrab_hello(c->raw, &len);
-	conn_arm(c, c->raw_sent < len ? EV_WRITE : EV_READ);
+	if (!c->edge)
+		conn_arm(c, c->raw_sent < len ? EV_WRITE : EV_READ);
 }
 
 static void
@@ -418,7 +442,8 @@ raw_start(struct conn *c)
 	conn_step_deadline(c);
 	if (raw_flush(c) == -1)
 		return;
-	conn_arm(c, c->raw_sent < len ? EV_WRITE : EV_READ);
+	if (!c->edge)
+		conn_arm(c, c->raw_sent < len ? EV_WRITE : EV_READ);
 }
 
 static void
@@ -852,14 +877,14 @@ conn_connect(struct conn *c)
 		return;
 	}
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	event_assign(&c->io, c->eng->base, c->fd, EV_WRITE, conn_io_cb, c);
 	conn_step_deadline(c);
 	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) == 0) {
+		conn_watch(c);
 		conn_established(c);
 		return;
 	}
 	if (errno == EINPROGRESS) {
-		event_add(&c->io, NULL);
+		conn_watch(c);
 		return;
 	}
 	if (errno == ECONNREFUSED)

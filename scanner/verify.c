@@ -10,6 +10,7 @@
 #include "scanner/certlite.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,31 @@
 /* Clock skew tolerated on an OCSP response's thisUpdate/nextUpdate. */
 #define OCSP_SLACK	300
 
+/*
+ * Issuer names that neither the store nor the pool holds.  A sweep of one
+ * private CA's servers then asks the hashed directory once instead of once
+ * per endpoint (a failed lookup costs a name decode and a stat(2)).  The
+ * store is only read after start-up, so an answer stays true for the run.
+ * Direct-mapped by a hash of the DER name; the worker threads share it
+ * under a lock.
+ */
+#define MISS_SLOTS	64
+#define MISS_NAME_MAX	256
+
+struct miss_cache {
+	pthread_mutex_t	 lock;
+	struct {
+		size_t	 len;		/* 0: empty */
+		uint8_t	 name[MISS_NAME_MAX];
+	} slot[MISS_SLOTS];
+};
+
 struct verify_ctx {
 	X509_STORE	*store;
 	STACK_OF(X509)	*pool;		/* intermediates, never anchors */
 	bool		 has_crls;
 	int64_t		 at;
+	struct miss_cache *miss;
 };
 
 static const char *const ocsp_status_names[] = {
@@ -173,6 +194,8 @@ verify_ctx_new(const struct verify_opts *o, char *err, size_t errlen)
 	v->store = X509_STORE_new();
 	v->pool = sk_X509_new_null();
 	v->at = o->at;
+	v->miss = xcalloc(1, sizeof(*v->miss));
+	pthread_mutex_init(&v->miss->lock, NULL);
 	if (v->store == NULL || v->pool == NULL) {
 		snprintf(err, errlen, "out of memory for the trust store");
 		goto fail;
@@ -212,6 +235,9 @@ verify_ctx_free(struct verify_ctx *v)
 		return;
 	X509_STORE_free(v->store);
 	sk_X509_pop_free(v->pool, X509_free);
+	if (v->miss != NULL)
+		pthread_mutex_destroy(&v->miss->lock);
+	free(v->miss);
 	free(v);
 }
 
@@ -464,19 +490,56 @@ likely_issued(const struct cert_record *issuer,
 	    (signer == EVP_PKEY_RSA && pknid == NID_rsassaPss);
 }
 
+static size_t
+miss_slot(const uint8_t *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ name[i]) * 0x100000001b3ULL;
+	return (size_t)(h % MISS_SLOTS);
+}
+
+/* Is name (DER) a remembered miss?  With remember, makes it one. */
+static bool
+miss_cache_has(struct miss_cache *m, const uint8_t *name, size_t len,
+    bool remember)
+{
+	size_t	 i = miss_slot(name, len);
+	bool	 hit;
+
+	if (len == 0 || len > MISS_NAME_MAX)
+		return false;
+	pthread_mutex_lock(&m->lock);
+	hit = m->slot[i].len == len && memcmp(m->slot[i].name, name, len) == 0;
+	if (remember && !hit) {
+		memcpy(m->slot[i].name, name, len);
+		m->slot[i].len = len;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return hit;
+}
+
 /* Might the store (hashed directory included) or the pool hold k's
  * issuer?  0 only when certainly not. */
 static int
 issuer_known(struct walk *w, const struct certlite_link *k)
 {
 	const unsigned char *q = k->p.issuer.tlv;
-	X509_NAME	*name = d2i_X509_NAME(NULL, &q,
-			    (long)k->p.issuer.tlv_len);
+	size_t		 len = k->p.issuer.tlv_len;
+	X509_NAME	*name;
 	X509_OBJECT	*obj = NULL;
 	int		 known = 1;
 
-	if (name == NULL)
+	if (miss_cache_has(w->v->miss, q, len, false))
+		return 0;
+	if ((name = d2i_X509_NAME(NULL, &q, (long)len)) == NULL)
 		return 1;
+	if (w->sctx == NULL && ((w->sctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(w->sctx, w->v->store, NULL, NULL) != 1)) {
+		X509_NAME_free(name);
+		return 1;
+	}
 	obj = X509_STORE_CTX_get_obj_by_subject(w->sctx, X509_LU_X509, name);
 	if (obj == NULL) {
 		known = 0;
@@ -484,6 +547,8 @@ issuer_known(struct walk *w, const struct certlite_link *k)
 			known = X509_NAME_cmp(X509_get_subject_name(
 			    sk_X509_value(w->v->pool, i)), name) == 0;
 	}
+	if (!known)
+		(void)miss_cache_has(w->v->miss, k->p.issuer.tlv, len, true);
 	X509_OBJECT_free(obj);
 	X509_NAME_free(name);
 	return known;
@@ -546,9 +611,7 @@ verify_chain_names(const struct verify_ctx *v,
 		if (certlite_link(chain[parsed].der, chain[parsed].der_len,
 		    &w->k[parsed]) == -1)
 			goto out;
-	if ((w->sctx = X509_STORE_CTX_new()) == NULL ||
-	    X509_STORE_CTX_init(w->sctx, v->store, NULL, NULL) != 1 ||
-	    walk_chain(w) == -1)
+	if (walk_chain(w) == -1)
 		goto out;
 	result_init(res);
 	res->code = res->trust_code =
