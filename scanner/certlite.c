@@ -109,22 +109,25 @@ d2i_exact(const struct der *d, const ASN1_ITEM *it)
 }
 
 /*
- * Made once, read-only afterwards, so threads share them: the EC group of
- * every built-in curve (EC_GROUP_new_by_curve_name costs ~14 us, more than
- * the rest of a certificate; EC_POINT_oct2point and EC_GROUP_order_bits do
- * not modify the group) and SHA-256 fetched once (EVP_sha256() is fetched
- * again on every EVP_Digest).  SM2 is left out: OpenSSL gives such keys
- * their own type.
+ * Shared by the threads: SHA-256 fetched once (EVP_sha256() is fetched
+ * again on every EVP_Digest), and the EC group of each built-in curve,
+ * made the first time a key uses it (EC_GROUP_new_by_curve_name costs
+ * ~14 us, more than the rest of a certificate; all 82 at start-up would be
+ * ~1.3 ms that a sweep of P-256 keys never needs) and read-only afterwards
+ * (EC_POINT_oct2point and EC_GROUP_order_bits do not modify it).  SM2 is
+ * left out: OpenSSL gives such keys their own type.
  */
 struct lite_statics {
 	int		 nid[EC_CURVES_MAX];
-	EC_GROUP	*group[EC_CURVES_MAX];
+	EC_GROUP	*group[EC_CURVES_MAX];	/* under group_lock */
+	bool		 tried[EC_CURVES_MAX];
 	size_t		 n;
 	EVP_MD		*sha256;
 };
 
 static struct lite_statics lite_statics;
 static pthread_once_t lite_statics_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 lite_statics_init(void)
@@ -133,20 +136,14 @@ lite_statics_init(void)
 	EC_builtin_curve list[EC_CURVES_MAX];
 	size_t n = EC_get_builtin_curves(list, EC_CURVES_MAX);
 
-	for (size_t i = 0; i < n && i < EC_CURVES_MAX; i++) {
-		EC_GROUP *g;
-
-		if (list[i].nid == NID_sm2 ||
-		    (g = EC_GROUP_new_by_curve_name(list[i].nid)) == NULL)
-			continue;
-		st->nid[st->n] = list[i].nid;
-		st->group[st->n++] = g;
-	}
+	for (size_t i = 0; i < n && i < EC_CURVES_MAX; i++)
+		if (list[i].nid != NID_sm2)
+			st->nid[st->n++] = list[i].nid;
 	st->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	ERR_clear_error();
 }
 
-static const struct lite_statics *
+static struct lite_statics *
 statics(void)
 {
 	pthread_once(&lite_statics_once, lite_statics_init);
@@ -156,12 +153,23 @@ statics(void)
 static const EC_GROUP *
 ec_group(int nid)
 {
-	const struct lite_statics *st = statics();
+	struct lite_statics *st = statics();
+	EC_GROUP *g = NULL;
 
-	for (size_t i = 0; i < st->n; i++)
-		if (st->nid[i] == nid)
-			return st->group[i];
-	return NULL;
+	for (size_t i = 0; i < st->n; i++) {
+		if (st->nid[i] != nid)
+			continue;
+		pthread_mutex_lock(&group_lock);
+		if (!st->tried[i]) {
+			st->tried[i] = true;
+			st->group[i] = EC_GROUP_new_by_curve_name(nid);
+			ERR_clear_error();
+		}
+		g = st->group[i];
+		pthread_mutex_unlock(&group_lock);
+		break;
+	}
+	return g;
 }
 
 static int

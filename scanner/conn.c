@@ -288,8 +288,14 @@ conn_handshake(struct conn *c)
 static void
 conn_handshake_start(struct conn *c)
 {
-	c->ssl = tls_new(c->eng->ssl_ctx, c->fd, c->obs.sni);
-	if (c->ssl == NULL) {
+	SSL_CTX *ctx = engine_ssl_ctx(c->eng);
+
+	if (ctx == NULL) {
+		conn_finish(c, SCAN_INTERNAL_ERROR, "OpenSSL's client context "
+		    "could not be made (see the error above)");
+		return;
+	}
+	if ((c->ssl = tls_new(ctx, c->fd, c->obs.sni)) == NULL) {
 		conn_finish(c, SCAN_INTERNAL_ERROR, "cannot set up TLS for "
 		    "this connection (out of memory?)");
 		return;

@@ -32,7 +32,9 @@ struct engine_shared {
 	struct targets		*tg;
 	pthread_mutex_t		 tg_lock;
 	atomic_bool		 targets_done;	/* set under tg_lock */
-	SSL_CTX			*ssl_ctx;
+	pthread_mutex_t		 ssl_lock;
+	SSL_CTX			*ssl_ctx;	/* under ssl_lock, made on first use */
+	bool			 ssl_failed;
 	const struct engine_hooks *hooks;
 	pthread_mutex_t		 sink_lock;
 	atomic_bool		 stopping;	/* a signal or the sink */
@@ -47,7 +49,6 @@ struct engine_shared {
 struct engine {
 	struct engine_shared	*sh;
 	const struct config	*cfg;		/* sh->cfg */
-	SSL_CTX			*ssl_ctx;	/* sh->ssl_ctx */
 	unsigned		 id;		/* worker number, 0 = main */
 	pthread_t		 thread;
 	struct event_base	*base;
@@ -80,6 +81,9 @@ void	engine_conn_done(struct engine *, struct observation *);
 void	engine_fd_pressure(struct engine *);
 /* The DNS resolver, made on first use; NULL when it cannot be made. */
 struct evdns_base *engine_dns(struct engine *);
+/* The shared OpenSSL client context, made on first use (the raw grab
+ * needs none); NULL when it cannot be made. */
+SSL_CTX	*engine_ssl_ctx(struct engine *);
 /* Frees a connection without an observation (shutdown on a signal). */
 void	conn_abort(struct conn *);
 

@@ -67,6 +67,21 @@ alpn_wire(const char *list, unsigned char *out, size_t outlen, size_t *n)
 	return o > 0 ? 0 : -1;
 }
 
+int
+tls_ctx_check(const struct config *cfg, char *err, size_t errlen)
+{
+	unsigned char alpn[256];
+	size_t alpnlen;
+
+	if (cfg->alpn != NULL && alpn_wire(cfg->alpn, alpn, sizeof(alpn),
+	    &alpnlen) == -1) {
+		snprintf(err, errlen, "--alpn \"%s\": expected names "
+		    "separated by commas, e.g. h2,http/1.1", cfg->alpn);
+		return -1;
+	}
+	return 0;
+}
+
 SSL_CTX *
 tls_ctx_new(const struct config *cfg, char *err, size_t errlen)
 {

@@ -18,6 +18,8 @@
 /* The shared client context: legacy protocols allowed, no verification
  * (the analysis judges the chain), ALPN.  NULL with err set on failure. */
 SSL_CTX	*tls_ctx_new(const struct config *, char *err, size_t errlen);
+/* What tls_ctx_new() would refuse in the options (--alpn): -1 with err. */
+int	 tls_ctx_check(const struct config *, char *err, size_t errlen);
 
 /* A client SSL on fd (borrowed) sending sni (may be NULL) and asking for
  * a stapled OCSP response.  NULL on failure. */
