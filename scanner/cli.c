@@ -110,7 +110,7 @@ static const struct cli_opt opts[] = {
 	{ "sni", OPT_SNI, "NAME", C_SWEEP,
 	  "server name to send to IP targets (hostnames send their own)" },
 	{ "concurrency", OPT_CONCURRENCY, "N", C_SWEEP,
-	  "connections in flight (default 1000)" },
+	  "at most N connections in flight (default 1000)" },
 	{ "threads", OPT_THREADS, "N", C_SWEEP,
 	  "event loops, one per thread (default: one per core)" },
 	{ "rate", OPT_RATE, "N", C_SWEEP,

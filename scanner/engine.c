@@ -1,7 +1,8 @@
 /*
- * engine.c: the sweep loop.  Pulls targets lazily, keeps at most
- * max_inflight connections open per worker, meters new connections with a
- * token bucket, prints progress, and stops cleanly on SIGINT/SIGTERM.
+ * engine.c: the sweep loop.  Pulls targets lazily, keeps a window of
+ * connections open per worker (ramp.c: up to max_inflight), meters new
+ * connections with a token bucket, prints progress, and stops cleanly on
+ * SIGINT/SIGTERM.
  *
  * Workers: --threads event loops, each with its own base and connections
  * (engine_internal.h says what they share).  Worker 0 runs on the calling
@@ -136,7 +137,7 @@ engine_refill(struct engine *eng)
 	double now;
 
 	while (!engine_stopping(eng) && !eng->targets_done &&
-	    eng->inflight < eng->max_inflight) {
+	    eng->inflight < eng->ramp.window) {
 		now = engine_now();
 		if (now < eng->paused_until) {
 			engine_schedule_refill(eng, eng->paused_until - now);
@@ -168,12 +169,25 @@ refill_cb(evutil_socket_t fd, short what, void *arg)
 	engine_refill(arg);
 }
 
+/* One more connection finished: at the end of a window, adjust it. */
+static void
+engine_ramp(struct engine *eng)
+{
+	unsigned was = eng->ramp.window;
+
+	if (ramp_done(&eng->ramp, engine_now()))
+		log_debug("worker %u: %.0f endpoints/s with %u in flight; now "
+		    "%u", eng->id, ramp_last_rate(&eng->ramp), was,
+		    eng->ramp.window);
+}
+
 void
 engine_conn_done(struct engine *eng, struct observation *obs)
 {
 	struct engine_shared *sh = eng->sh;
 	const struct engine_hooks *h = sh->hooks;
 
+	engine_ramp(eng);
 	eng->inflight--;
 	atomic_fetch_sub(&sh->inflight, 1);
 	atomic_fetch_add(&sh->done, 1);
@@ -263,12 +277,20 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine *eng = arg;
 
+	unsigned was = eng->ramp.window;
+
 	(void)fd;
 	(void)what;
-	if (engine_stopping(eng))
+	if (engine_stopping(eng)) {
 		event_base_loopbreak(eng->base);
-	else
-		engine_check_end(eng);
+		return;
+	}
+	if (ramp_tick(&eng->ramp, engine_now(), eng->inflight)) {
+		log_debug("worker %u: %u in flight, all waiting; now %u",
+		    eng->id, was, eng->ramp.window);
+		engine_schedule_refill(eng, 0);
+	}
+	engine_check_end(eng);
 }
 
 static void
@@ -380,6 +402,7 @@ worker_main(void *arg)
 	struct engine *eng = arg;
 
 	eng->last_fill = engine_now();
+	ramp_init(&eng->ramp, eng->max_inflight, eng->last_fill);
 	eng->tokens = 1.0;
 	engine_refill(eng);
 	event_base_dispatch(eng->base);

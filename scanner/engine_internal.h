@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 
 #include "scanner/engine.h"
+#include "scanner/ramp.h"
 
 struct conn;
 LIST_HEAD(conn_list, conn);
@@ -60,7 +61,8 @@ struct engine {
 	struct event		*sig_int, *sig_term;	/* worker 0 */
 	struct conn_list	 conns;		/* every live connection */
 	unsigned		 inflight;
-	unsigned		 max_inflight;
+	unsigned		 max_inflight;	/* this worker's --concurrency */
+	struct ramp		 ramp;		/* the window within max_inflight */
 	double			 rate;		/* this worker's share */
 	double			 tokens;	/* --rate bucket */
 	double			 last_fill;	/* monotonic seconds */
