@@ -3,12 +3,14 @@
  * (README.md, "JSON lines").  The only code that knows the JSON shape of
  * an observation.
  *
- * Each observation becomes a jansson tree, is dumped compactly with a
- * newline and freed, so memory stays bounded by one observation.  Text
- * from certificates is untrusted: jansson refuses invalid UTF-8, so every
- * string goes through utf8_clean(), which replaces each invalid byte with
- * U+FFFD; control characters, quotes and the like are jansson's job.
- * Hazard tags: [JSON-BAD-UTF8] [JSON-NONFINITE] [JSON-WRITE-FAIL].
+ * Each observation is written straight into one buffer with jsonw.c, in
+ * the byte format jansson gave it before (jsonw.h), and leaves in one
+ * fwrite(); the buffer is kept for the next line, so nothing is
+ * allocated per observation once it has grown.  Text from certificates
+ * is untrusted: jsonw.c replaces each byte that starts no valid UTF-8
+ * sequence with U+FFFD and escapes quotes and control characters.
+ * Hazard tags: [JSON-BAD-UTF8] (jsonw.c) [JSON-NONFINITE]
+ * [JSON-WRITE-FAIL].
  */
 #include "report/report.h"
 
@@ -16,73 +18,38 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include <jansson.h>
 #include <openssl/x509v3.h>
 
+#include "report/jsonw.h"
 #include "report/report_internal.h"
 #include "scanner/cert.h"
 #include "scanner/tlsenum.h"
-#include "report/doc_internal.h"
-#include "scanner/xmem.h"
 
-/*
- * A JSON string of n bytes at s, each byte that does not start a valid
- * UTF-8 sequence replaced by U+FFFD.  [JSON-BAD-UTF8]
- */
-static json_t *
-utf8_clean(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char *buf;
-	size_t o = 0, k;
-	json_t *j;
+/* Flush at most this often: a reader (jq, tail -f) sees lines soon
+ * enough, and a sweep does not pay a write(2) per endpoint. */
+#define JSONL_FLUSH_NS	250000000LL
 
-	if (n > SIZE_MAX / 3)
-		return NULL;
-	buf = xmalloc(3 * n + 1);
-	for (size_t i = 0; i < n; i += k) {
-		if ((k = doc_utf8_seq(p + i, n - i)) == 0) {
-			memcpy(buf + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			k = 1;
-		} else {
-			memcpy(buf + o, p + i, k);
-			o += k;
-		}
-	}
-	j = json_stringn(buf, o);
-	free(buf);
-	return j;
-}
+struct jsonl {
+	struct jsonw	 w;
+	int64_t		 flush_at;	/* CLOCK_MONOTONIC ns; 0: the first
+					   line flushes */
+};
 
-static json_t *
-jstr(const char *s)
-{
-	return utf8_clean(s != NULL ? s : "", s != NULL ? strlen(s) : 0);
-}
-
-/* A char array of the observation, which need not be NUL-terminated. */
-#define JARR(a)	utf8_clean((a), strnlen((a), sizeof(a)))
-
-/*
- * Sets o[key] = v, taking v.  Errors (v NULL from a failed constructor)
- * are remembered in *err so the builders stay flat.
- */
-static void
-put(json_t *o, const char *key, json_t *v, bool *err)
-{
-	if (v == NULL || json_object_set_new(o, key, v) == -1)
-		*err = true;
-}
+/* A char array of the observation, which need not be NUL-terminated;
+ * JARR_OR_NULL: null when empty. */
+#define JARR(w, a)	jw_str((w), (a), strnlen((a), sizeof(a)))
+#define JARR_OR_NULL(w, a)	jarr_or_null((w), (a), sizeof(a))
 
 static void
-push(json_t *a, json_t *v, bool *err)
+jarr_or_null(struct jsonw *w, const char *a, size_t size)
 {
-	if (v == NULL || json_array_append_new(a, v) == -1)
-		*err = true;
+	if (a[0] != '\0')
+		jw_str(w, a, strnlen(a, size));
+	else
+		jw_null(w);
 }
 
 /* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant). */
@@ -102,18 +69,28 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
+/* v as n decimal digits, zero-padded, at p. */
+static void
+digits(char *p, int64_t v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 /*
- * RFC 3339 UTC ("2026-11-22T14:00:00Z") of Unix seconds, without time_t,
- * clamped to years 0000-9999 (all X.509 can express).
+ * RFC 3339 UTC ("2026-11-22T14:00:00Z") of Unix seconds, without time_t
+ * or printf, clamped to years 0000-9999 (all X.509 can express).
  */
-static json_t *
-jtime(int64_t t)
+static void
+jtime(struct jsonw *w, int64_t t)
 {
 	static const int64_t lo = -62167219200LL;	/* 0000-01-01 */
 	static const int64_t hi = 253402300799LL;	/* 9999-12-31 */
 	int64_t days, secs, y;
 	unsigned m, d;
-	char buf[32];
+	char buf[] = "0000-00-00T00:00:00Z";
 
 	if (t < lo)
 		t = lo;
@@ -126,55 +103,55 @@ jtime(int64_t t)
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
-	    (long long)y, m, d, (long long)(secs / 3600),
-	    (long long)(secs / 60 % 60), (long long)(secs % 60));
-	return json_string(buf);
+	digits(buf, y, 4);
+	digits(buf + 5, m, 2);
+	digits(buf + 8, d, 2);
+	digits(buf + 11, secs / 3600, 2);
+	digits(buf + 14, secs / 60 % 60, 2);
+	digits(buf + 17, secs % 60, 2);
+	jw_str(w, buf, sizeof(buf) - 1);
 }
 
-static json_t *
-jhex(const uint8_t *bytes, size_t len)
+static void
+jhex(struct jsonw *w, const uint8_t *bytes, size_t len)
 {
 	char hex[2 * CERT_SHA256_LEN + 1];
 
 	if (len > CERT_SHA256_LEN)
 		len = CERT_SHA256_LEN;
 	cert_hex(bytes, len, hex);
-	return json_string(hex);
+	jw_str(w, hex, 2 * len);
 }
 
 /*
  * A comma-separated list of scanner/cert.c as an array.  cert.c writes a
  * comma inside an item as \x2c (and a backslash as \x5c); the comma is
- * turned back here, other escapes stay visible.
+ * turned back here, other escapes stay visible.  An item goes out in
+ * pieces split at each \x2c, which jw_str_part() allows (',' is ASCII).
  */
-static json_t *
-jlist(const char *s, bool *err)
+static void
+jlist(struct jsonw *w, const char *s)
 {
-	json_t *a = json_array();
-	size_t n = s != NULL ? strlen(s) : 0, o;
-	char *item;
+	size_t n = s != NULL ? strlen(s) : 0, from;
 
-	if (a == NULL || n == 0)
-		return a;
-	item = xmalloc(n + 1);
-	for (size_t i = 0; i <= n; i++) {
-		o = 0;
-		for (; i < n && s[i] != ','; i++) {
+	jw_arr_begin(w);
+	for (size_t i = 0; n > 0 && i <= n; i++) {
+		jw_str_begin(w);
+		for (from = i; i < n && s[i] != ','; i++) {
+			if (s[i] != '\\')
+				continue;
 			if (strncmp(s + i, "\\x2c", 4) == 0) {
-				item[o++] = ',';
+				jw_str_part(w, s + from, i - from);
+				jw_str_part(w, ",", 1);
 				i += 3;
-			} else if (s[i] == '\\' && i + 4 <= n) {
-				memcpy(item + o, s + i, 4);	/* \xNN */
-				o += 4;
-				i += 3;
-			} else
-				item[o++] = s[i];
+				from = i + 1;
+			} else if (i + 4 <= n)
+				i += 3;		/* \xNN stays */
 		}
-		push(a, utf8_clean(item, o), err);
+		jw_str_part(w, s + from, i - from);
+		jw_str_end(w);
 	}
-	free(item);
-	return a;
+	jw_arr_end(w);
 }
 
 /* RFC 5280 names of the key usage bits, in bit order. */
@@ -194,103 +171,127 @@ static const struct {
 };
 
 /* The extension is absent (UINT32_MAX): []. */
-static json_t *
-jkey_usage(uint32_t ku, bool *err)
+static void
+jkey_usage(struct jsonw *w, uint32_t ku)
 {
-	json_t *a = json_array();
-
-	if (a == NULL || ku == UINT32_MAX)
-		return a;
-	for (size_t i = 0; i < sizeof(key_usages) / sizeof(key_usages[0]);
-	    i++)
+	jw_arr_begin(w);
+	for (size_t i = 0; ku != UINT32_MAX &&
+	    i < sizeof(key_usages) / sizeof(key_usages[0]); i++)
 		if (ku & key_usages[i].bit)
-			push(a, json_string(key_usages[i].name), err);
-	return a;
+			jw_cstr(w, key_usages[i].name);
+	jw_arr_end(w);
 }
 
-static json_t *
-jsans(const struct cert_record *c, bool *err)
+static void
+cert_json(struct jsonw *w, const struct cert_record *c)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < c->nsans; i++)
-		push(a, jstr(c->sans[i]), err);
-	return a;
+	jw_obj_begin(w);
+	jw_key(w, "sha256");
+	jhex(w, c->sha256, sizeof(c->sha256));
+	jw_key(w, "subject");
+	jw_cstr(w, c->subject);
+	jw_key(w, "issuer");
+	jw_cstr(w, c->issuer);
+	jw_key(w, "serial");
+	jw_cstr(w, c->serial);
+	jw_key(w, "not_before");
+	jtime(w, c->not_before);
+	jw_key(w, "not_after");
+	jtime(w, c->not_after);
+	jw_key(w, "sans");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < c->nsans; i++)
+		jw_cstr(w, c->sans[i]);
+	jw_arr_end(w);
+	jw_key(w, "key_type");
+	jw_cstr(w, c->key_type);
+	jw_key(w, "key_bits");
+	jw_int(w, c->key_bits);
+	jw_key(w, "curve");
+	jw_cstr(w, c->curve);
+	jw_key(w, "signature_algorithm");
+	jw_cstr(w, c->sig_alg);
+	jw_key(w, "is_ca");
+	jw_bool(w, c->is_ca);
+	jw_key(w, "self_signed");
+	jw_bool(w, c->self_signed);
+	jw_key(w, "spki_sha256");
+	jhex(w, c->spki_sha256, sizeof(c->spki_sha256));
+	jw_key(w, "version");
+	jw_int(w, c->version);
+	jw_key(w, "key_usage");
+	jkey_usage(w, c->key_usage);
+	jw_key(w, "eku");
+	jlist(w, c->eku);
+	jw_key(w, "ocsp_urls");
+	jlist(w, c->ocsp_urls);
+	jw_key(w, "crl_urls");
+	jlist(w, c->crl_urls);
+	jw_key(w, "ca_issuers");
+	jlist(w, c->ca_issuers);
+	jw_key(w, "sct_count");
+	jw_int(w, c->sct_count);
+	if (c->has_basic_constraints) {
+		jw_key(w, "path_len");
+		if (c->path_len >= 0)
+			jw_int(w, c->path_len);
+		else
+			jw_null(w);
+	}
+	jw_key(w, "ski");
+	jw_cstr(w, c->ski);
+	jw_key(w, "aki");
+	jw_cstr(w, c->aki);
+	jw_obj_end(w);
 }
 
-static json_t *
-cert_json(const struct cert_record *c, bool *err)
+static void
+findings_json(struct jsonw *w, const struct observation *obs)
 {
-	json_t *o = json_object();
-
-	if (o == NULL)
-		return NULL;
-	put(o, "sha256", jhex(c->sha256, sizeof(c->sha256)), err);
-	put(o, "subject", jstr(c->subject), err);
-	put(o, "issuer", jstr(c->issuer), err);
-	put(o, "serial", jstr(c->serial), err);
-	put(o, "not_before", jtime(c->not_before), err);
-	put(o, "not_after", jtime(c->not_after), err);
-	put(o, "sans", jsans(c, err), err);
-	put(o, "key_type", jstr(c->key_type), err);
-	put(o, "key_bits", json_integer(c->key_bits), err);
-	put(o, "curve", jstr(c->curve), err);
-	put(o, "signature_algorithm", jstr(c->sig_alg), err);
-	put(o, "is_ca", json_boolean(c->is_ca), err);
-	put(o, "self_signed", json_boolean(c->self_signed), err);
-	put(o, "spki_sha256", jhex(c->spki_sha256, sizeof(c->spki_sha256)),
-	    err);
-	put(o, "version", json_integer(c->version), err);
-	put(o, "key_usage", jkey_usage(c->key_usage, err), err);
-	put(o, "eku", jlist(c->eku, err), err);
-	put(o, "ocsp_urls", jlist(c->ocsp_urls, err), err);
-	put(o, "crl_urls", jlist(c->crl_urls, err), err);
-	put(o, "ca_issuers", jlist(c->ca_issuers, err), err);
-	put(o, "sct_count", json_integer(c->sct_count), err);
-	if (c->has_basic_constraints)
-		put(o, "path_len", c->path_len >= 0 ?
-		    json_integer(c->path_len) : json_null(), err);
-	put(o, "ski", jstr(c->ski), err);
-	put(o, "aki", jstr(c->aki), err);
-	return o;
-}
-
-static json_t *
-findings_json(const struct observation *obs, bool *err)
-{
-	json_t *a = json_array(), *f;
-
-	for (size_t i = 0; a != NULL && i < obs->nfindings; i++) {
+	jw_arr_begin(w);
+	for (size_t i = 0; i < obs->nfindings; i++) {
 		const struct finding *fi = &obs->findings[i];
 		const char *sev = severity_name(fi->severity);
 
-		if ((f = json_object()) == NULL) {
-			*err = true;
-			break;
-		}
-		put(f, "rule", jstr(fi->rule), err);
-		put(f, "severity", jstr(sev != NULL ? sev : "unknown"), err);
-		put(f, "depth", json_integer(fi->depth), err);
-		put(f, "detail", JARR(fi->detail), err);
-		push(a, f, err);
+		jw_obj_begin(w);
+		jw_key(w, "rule");
+		jw_cstr(w, fi->rule);
+		jw_key(w, "severity");
+		jw_cstr(w, sev != NULL ? sev : "unknown");
+		jw_key(w, "depth");
+		jw_int(w, fi->depth);
+		jw_key(w, "detail");
+		JARR(w, fi->detail);
+		jw_obj_end(w);
 	}
-	return a;
+	jw_arr_end(w);
 }
 
-/* The TLS facts, present on status ok only. */
-static json_t *
-geo_json(const struct geo_info *g, bool *err)
+static void
+geo_json(struct jsonw *w, const struct geo_info *g)
 {
-	json_t *o = json_object();
+	jw_obj_begin(w);
+	jw_key(w, "country_iso");
+	JARR(w, g->country_iso);
+	jw_key(w, "country");
+	JARR(w, g->country);
+	jw_key(w, "city");
+	JARR(w, g->city);
+	jw_key(w, "asn");
+	jw_int(w, g->asn);
+	jw_key(w, "as_org");
+	JARR(w, g->as_org);
+	jw_obj_end(w);
+}
 
-	if (o == NULL)
-		return NULL;
-	put(o, "country_iso", JARR(g->country_iso), err);
-	put(o, "country", JARR(g->country), err);
-	put(o, "city", JARR(g->city), err);
-	put(o, "asn", json_integer(g->asn), err);
-	put(o, "as_org", JARR(g->as_org), err);
-	return o;
+/* A time, or null for 0. */
+static void
+jtime_or_null(struct jsonw *w, int64_t t)
+{
+	if (t != 0)
+		jtime(w, t);
+	else
+		jw_null(w);
 }
 
 /*
@@ -298,228 +299,316 @@ geo_json(const struct geo_info *g, bool *err)
  * status null when it did not parse), else a --ocsp query (source
  * "responder").  Absent when neither happened.
  */
-static json_t *
-ocsp_json(const struct observation *obs, bool *err)
+static void
+ocsp_json(struct jsonw *w, const struct observation *obs)
 {
-	json_t *o = json_object();
-
-	if (o == NULL)
-		return NULL;
-	put(o, "stapled", json_boolean(obs->ocsp_staple_len > 0), err);
-	put(o, "source", json_string(obs->ocsp_live ? "responder" :
-	    "staple"), err);
-	put(o, "status", obs->ocsp_status[0] != '\0' ?
-	    JARR(obs->ocsp_status) : json_null(), err);
-	put(o, "this_update", obs->ocsp_this_update != 0 ?
-	    jtime(obs->ocsp_this_update) : json_null(), err);
-	put(o, "next_update", obs->ocsp_next_update != 0 ?
-	    jtime(obs->ocsp_next_update) : json_null(), err);
-	return o;
+	jw_obj_begin(w);
+	jw_key(w, "stapled");
+	jw_bool(w, obs->ocsp_staple_len > 0);
+	jw_key(w, "source");
+	jw_cstr(w, obs->ocsp_live ? "responder" : "staple");
+	jw_key(w, "status");
+	JARR_OR_NULL(w, obs->ocsp_status);
+	jw_key(w, "this_update");
+	jtime_or_null(w, obs->ocsp_this_update);
+	jw_key(w, "next_update");
+	jtime_or_null(w, obs->ocsp_next_update);
+	jw_obj_end(w);
 }
 
+/* The TLS facts, present on status ok only. */
 static void
-tls_json(json_t *o, const struct observation *obs, bool *err)
+tls_json(struct jsonw *w, const struct observation *obs)
 {
-	json_t *v, *chain;
-	double ms = obs->handshake_ms;
+	double ms;
 
-	put(o, "version", JARR(obs->version), err);
-	put(o, "cipher", JARR(obs->cipher), err);
-	put(o, "group", JARR(obs->group), err);
-	put(o, "alpn", JARR(obs->alpn), err);
-	/* [JSON-NONFINITE] jansson has no NaN; 0.1 ms is all we measure. */
+	jw_key(w, "version");
+	JARR(w, obs->version);
+	jw_key(w, "cipher");
+	JARR(w, obs->cipher);
+	jw_key(w, "group");
+	JARR(w, obs->group);
+	jw_key(w, "alpn");
+	JARR(w, obs->alpn);
+	/* [JSON-NONFINITE] JSON has no NaN; 0.1 ms is all we measure.  The
+	 * rounding overflows past 1.8e307: 0 as well. */
+	ms = obs->handshake_ms;
 	if (!isfinite(ms) || ms < 0)
 		ms = 0;
-	put(o, "handshake_ms", json_real(round(ms * 10) / 10), err);
-	put(o, "grab", json_string(obs->raw ? "raw" : "openssl"), err);
-	if ((v = json_object()) != NULL) {
-		put(v, "ok", json_boolean(obs->verify_code == 0), err);
-		put(v, "code", json_integer(obs->verify_code), err);
-		put(v, "reason", JARR(obs->verify_reason), err);
-		put(v, "name_match", obs->name_match < 0 ? json_null() :
-		    json_boolean(obs->name_match == 1), err);
+	if (!isfinite(ms = round(ms * 10) / 10))
+		ms = 0;
+	jw_key(w, "handshake_ms");
+	jw_real(w, ms);
+	jw_key(w, "grab");
+	jw_cstr(w, obs->raw ? "raw" : "openssl");
+	jw_key(w, "verify");
+	jw_obj_begin(w);
+	jw_key(w, "ok");
+	jw_bool(w, obs->verify_code == 0);
+	jw_key(w, "code");
+	jw_int(w, obs->verify_code);
+	jw_key(w, "reason");
+	JARR(w, obs->verify_reason);
+	jw_key(w, "name_match");
+	if (obs->name_match < 0)
+		jw_null(w);
+	else
+		jw_bool(w, obs->name_match == 1);
+	jw_obj_end(w);
+	jw_key(w, "chain");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < obs->chain_len; i++)
+		cert_json(w, &obs->chain[i]);
+	jw_arr_end(w);
+	if (obs->ocsp_staple_len > 0 || obs->ocsp_status[0] != '\0') {
+		jw_key(w, "ocsp");
+		ocsp_json(w, obs);
 	}
-	put(o, "verify", v, err);
-	chain = json_array();
-	for (size_t i = 0; chain != NULL && i < obs->chain_len; i++)
-		push(chain, cert_json(&obs->chain[i], err), err);
-	put(o, "chain", chain, err);
-	if (obs->ocsp_staple_len > 0 || obs->ocsp_status[0] != '\0')
-		put(o, "ocsp", ocsp_json(obs, err), err);
 }
 
 /* --enum: 1 / 0 / -1 as true / false / null. */
-static json_t *
-jtri(int8_t v)
+static void
+jtri(struct jsonw *w, const char *key, int8_t v)
 {
-	return v < 0 ? json_null() : json_boolean(v == 1);
+	jw_key(w, key);
+	if (v < 0)
+		jw_null(w);
+	else
+		jw_bool(w, v == 1);
 }
 
-static json_t *
-suites_json(const struct tls_enum_version *v, bool *err)
+static void
+suites_json(struct jsonw *w, const struct tls_enum_version *v)
 {
-	json_t *a = json_array(), *c;
 	char id[16];
+	int n;
 
-	for (size_t i = 0; a != NULL && i < v->nciphers; i++) {
+	jw_arr_begin(w);
+	for (size_t i = 0; i < v->nciphers; i++) {
 		const struct tls_enum_cipher *s = &v->ciphers[i];
 
-		if ((c = json_object()) == NULL) {
-			*err = true;
-			break;
+		jw_obj_begin(w);
+		n = snprintf(id, sizeof(id), s->id > 0xffff ? "0x%06x" :
+		    "0x%04x", (unsigned)s->id);
+		jw_key(w, "id");
+		jw_str(w, id, (size_t)n);
+		jw_key(w, "iana");
+		jw_cstr(w, s->name);
+		jw_key(w, "openssl");
+		if (s->openssl != NULL)
+			jw_cstr(w, s->openssl);
+		else
+			jw_null(w);
+		if (s->kx != NULL) {
+			jw_key(w, "kx");
+			jw_cstr(w, s->kx);
 		}
-		snprintf(id, sizeof(id), s->id > 0xffff ? "0x%06x" : "0x%04x",
-		    (unsigned)s->id);
-		put(c, "id", json_string(id), err);
-		put(c, "iana", jstr(s->name), err);
-		put(c, "openssl", s->openssl != NULL ? jstr(s->openssl) :
-		    json_null(), err);
-		if (s->kx != NULL)
-			put(c, "kx", jstr(s->kx), err);
-		if (s->enc != NULL)
-			put(c, "enc", jstr(s->enc), err);
-		if (s->bits > 0)
-			put(c, "bits", json_integer(s->bits), err);
-		put(c, "forward_secrecy", json_boolean(s->fs), err);
-		if (s->dh_bits > 0)
-			put(c, "dh_bits", json_integer(s->dh_bits), err);
-		push(a, c, err);
+		if (s->enc != NULL) {
+			jw_key(w, "enc");
+			jw_cstr(w, s->enc);
+		}
+		if (s->bits > 0) {
+			jw_key(w, "bits");
+			jw_int(w, s->bits);
+		}
+		jw_key(w, "forward_secrecy");
+		jw_bool(w, s->fs);
+		if (s->dh_bits > 0) {
+			jw_key(w, "dh_bits");
+			jw_int(w, s->dh_bits);
+		}
+		jw_obj_end(w);
 	}
-	return a;
+	jw_arr_end(w);
+}
+
+static bool
+version_listed(const struct tls_enum_version *tv)
+{
+	return tv->supported == 1 && tv->name != NULL;
 }
 
 /* Versions answered, suites per version (in the server's order when
- * server_order is true), groups, facts, fingerprints, profile. */
-static json_t *
-enum_json(const struct tls_enum *e, bool *err)
+ * server_order is true), groups, facts, fingerprints, profile.  Version
+ * names are distinct (tlsenum's table), so "ciphers" has no duplicate
+ * key. */
+static void
+enum_json(struct jsonw *w, const struct tls_enum *e)
 {
-	json_t *o = json_object(), *vers = json_array(), *ciph = json_object();
-	json_t *groups = json_array(), *flags = json_object(), *v;
-
-	if (o == NULL || vers == NULL || ciph == NULL || groups == NULL ||
-	    flags == NULL) {
-		*err = true;
-		json_decref(vers);
-		json_decref(ciph);
-		json_decref(groups);
-		json_decref(flags);
-		return o;
-	}
+	jw_obj_begin(w);
+	jw_key(w, "versions");
+	jw_arr_begin(w);
+	for (int k = 0; k < TLSENUM_VER__MAX; k++)
+		if (version_listed(&e->v[k]))
+			jw_cstr(w, e->v[k].name);
+	jw_arr_end(w);
+	jw_key(w, "ciphers");
+	jw_obj_begin(w);
 	for (int k = 0; k < TLSENUM_VER__MAX; k++) {
 		const struct tls_enum_version *tv = &e->v[k];
 
-		if (tv->supported != 1 || tv->name == NULL)
+		if (!version_listed(tv))
 			continue;
-		push(vers, jstr(tv->name), err);
-		if ((v = json_object()) == NULL) {
-			*err = true;
-			continue;
-		}
-		put(v, "server_order", jtri(tv->server_order), err);
-		put(v, "suites", suites_json(tv, err), err);
-		put(ciph, tv->name, v, err);
+		jw_key(w, tv->name);
+		jw_obj_begin(w);
+		jtri(w, "server_order", tv->server_order);
+		jw_key(w, "suites");
+		suites_json(w, tv);
+		jw_obj_end(w);
 	}
+	jw_obj_end(w);
+	jw_key(w, "groups");
+	jw_arr_begin(w);
 	for (size_t i = 0; i < e->ngroups; i++)
-		push(groups, e->groups[i].name != NULL ?
-		    jstr(e->groups[i].name) : json_integer(e->groups[i].id),
-		    err);
-	put(flags, "secure_renegotiation", jtri(e->secure_reneg), err);
-	put(flags, "compression", jtri(e->compression), err);
-	put(flags, "ocsp_stapling", jtri(e->ocsp_stapling), err);
-	put(flags, "session_ticket", jtri(e->session_ticket), err);
-	put(flags, "fallback_scsv", jtri(e->fallback_scsv), err);
-	put(flags, "heartbeat", jtri(e->heartbeat), err);
-	put(flags, "extended_master_secret", jtri(e->ems), err);
-	put(flags, "encrypt_then_mac", jtri(e->etm), err);
-	put(o, "versions", vers, err);
-	put(o, "ciphers", ciph, err);
-	put(o, "groups", groups, err);
-	put(o, "groups_tls13", json_boolean(e->groups_tls13), err);
-	put(o, "dh_bits", e->dh_bits > 0 ? json_integer(e->dh_bits) :
-	    json_null(), err);
-	put(o, "flags", flags, err);
-	put(o, "alpn", e->alpn[0] != '\0' ? JARR(e->alpn) : json_null(), err);
-	put(o, "ja3s", e->ja3s[0] != '\0' ? JARR(e->ja3s) : json_null(), err);
-	put(o, "jarm", e->jarm[0] != '\0' ? JARR(e->jarm) : json_null(), err);
-	put(o, "profile", e->profile[0] != '\0' ? JARR(e->profile) :
-	    json_null(), err);
-	put(o, "profile_reasons", JARR(e->profile_reasons), err);
-	put(o, "attempts", json_integer(e->attempts), err);
-	put(o, "truncated", json_boolean(e->truncated), err);
-	if (e->note[0] != '\0')
-		put(o, "note", JARR(e->note), err);
-	return o;
+		if (e->groups[i].name != NULL)
+			jw_cstr(w, e->groups[i].name);
+		else
+			jw_int(w, e->groups[i].id);
+	jw_arr_end(w);
+	jw_key(w, "groups_tls13");
+	jw_bool(w, e->groups_tls13);
+	jw_key(w, "dh_bits");
+	if (e->dh_bits > 0)
+		jw_int(w, e->dh_bits);
+	else
+		jw_null(w);
+	jw_key(w, "flags");
+	jw_obj_begin(w);
+	jtri(w, "secure_renegotiation", e->secure_reneg);
+	jtri(w, "compression", e->compression);
+	jtri(w, "ocsp_stapling", e->ocsp_stapling);
+	jtri(w, "session_ticket", e->session_ticket);
+	jtri(w, "fallback_scsv", e->fallback_scsv);
+	jtri(w, "heartbeat", e->heartbeat);
+	jtri(w, "extended_master_secret", e->ems);
+	jtri(w, "encrypt_then_mac", e->etm);
+	jw_obj_end(w);
+	jw_key(w, "alpn");
+	JARR_OR_NULL(w, e->alpn);
+	jw_key(w, "ja3s");
+	JARR_OR_NULL(w, e->ja3s);
+	jw_key(w, "jarm");
+	JARR_OR_NULL(w, e->jarm);
+	jw_key(w, "profile");
+	JARR_OR_NULL(w, e->profile);
+	jw_key(w, "profile_reasons");
+	JARR(w, e->profile_reasons);
+	jw_key(w, "attempts");
+	jw_int(w, e->attempts);
+	jw_key(w, "truncated");
+	jw_bool(w, e->truncated);
+	if (e->note[0] != '\0') {
+		jw_key(w, "note");
+		JARR(w, e->note);
+	}
+	jw_obj_end(w);
 }
 
 /* The client's fingerprints (passive), each only when known, whatever
  * the status: a client's hello is worth keeping even when the server
  * refused it.  ja3s and jarm (the server's) follow the TLS facts. */
 static void
-fingerprints_json(json_t *o, const struct observation *obs, bool *err)
+fingerprints_json(struct jsonw *w, const struct observation *obs)
 {
-	if (obs->ja3[0] != '\0')
-		put(o, "ja3", JARR(obs->ja3), err);
-	if (obs->ja4[0] != '\0')
-		put(o, "ja4", JARR(obs->ja4), err);
+	if (obs->ja3[0] != '\0') {
+		jw_key(w, "ja3");
+		JARR(w, obs->ja3);
+	}
+	if (obs->ja4[0] != '\0') {
+		jw_key(w, "ja4");
+		JARR(w, obs->ja4);
+	}
 }
 
-static json_t *
-observation_json(const struct observation *obs, bool *err)
+static void
+observation_json(struct jsonw *w, const struct observation *obs)
 {
-	json_t *o = json_object();
 	const char *st = scan_status_name(obs->status);
 
-	if (o == NULL)
-		return NULL;
-	put(o, "ip", JARR(obs->ip), err);
-	put(o, "port", json_integer(obs->port), err);
-	put(o, "hostname", JARR(obs->hostname), err);
-	put(o, "sni", JARR(obs->sni), err);
-	put(o, "protocol", jstr(obs->protocol), err);
-	put(o, "time", jtime(obs->time), err);
-	put(o, "status", jstr(st != NULL ? st : "internal-error"), err);
-	put(o, "reason", JARR(obs->reason), err);
-	put(o, "source", json_string(obs->source == OBS_PASSIVE ? "passive" :
-	    obs->source == OBS_FILE ? "file" : "active"), err);
-	if (obs->origin != NULL)
-		put(o, "file", jstr(obs->origin), err);
-	if (obs->geo.country_iso[0] != '\0' || obs->geo.asn != 0)
-		put(o, "geo", geo_json(&obs->geo, err), err);
-	fingerprints_json(o, obs, err);
+	jw_obj_begin(w);
+	jw_key(w, "ip");
+	JARR(w, obs->ip);
+	jw_key(w, "port");
+	jw_int(w, obs->port);
+	jw_key(w, "hostname");
+	JARR(w, obs->hostname);
+	jw_key(w, "sni");
+	JARR(w, obs->sni);
+	jw_key(w, "protocol");
+	jw_cstr(w, obs->protocol);
+	jw_key(w, "time");
+	jtime(w, obs->time);
+	jw_key(w, "status");
+	jw_cstr(w, st != NULL ? st : "internal-error");
+	jw_key(w, "reason");
+	JARR(w, obs->reason);
+	jw_key(w, "source");
+	jw_cstr(w, obs->source == OBS_PASSIVE ? "passive" :
+	    obs->source == OBS_FILE ? "file" : "active");
+	if (obs->origin != NULL) {
+		jw_key(w, "file");
+		jw_cstr(w, obs->origin);
+	}
+	if (obs->geo.country_iso[0] != '\0' || obs->geo.asn != 0) {
+		jw_key(w, "geo");
+		geo_json(w, &obs->geo);
+	}
+	fingerprints_json(w, obs);
 	if (obs->status == SCAN_OK)
-		tls_json(o, obs, err);
-	if (obs->ja3s[0] != '\0')
-		put(o, "ja3s", JARR(obs->ja3s), err);
-	if (obs->jarm[0] != '\0')
-		put(o, "jarm", JARR(obs->jarm), err);
-	if (obs->tlsenum != NULL)
-		put(o, "enum", enum_json(obs->tlsenum, err), err);
-	put(o, "findings", findings_json(obs, err), err);
-	return o;
+		tls_json(w, obs);
+	if (obs->ja3s[0] != '\0') {
+		jw_key(w, "ja3s");
+		JARR(w, obs->ja3s);
+	}
+	if (obs->jarm[0] != '\0') {
+		jw_key(w, "jarm");
+		JARR(w, obs->jarm);
+	}
+	if (obs->tlsenum != NULL) {
+		jw_key(w, "enum");
+		enum_json(w, obs->tlsenum);
+	}
+	jw_key(w, "findings");
+	findings_json(w, obs);
+	jw_obj_end(w);
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return INT64_MAX;	/* flush: too often beats never */
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /*
- * One line, flushed, so a reader (jq, tail -f) sees each endpoint as it
- * is done and a full disk shows up at the observation that hit it.
+ * One line, one fwrite().  The stream is flushed with the first line (a
+ * broken stdout shows at once), then with the first line written
+ * JSONL_FLUSH_NS or more after the last flush, and by jsonl_end(); in
+ * between, lines wait in stdio's buffer unless the caller's timer calls
+ * report_flush().  A write error (EPIPE, ENOSPC) shows at the fwrite()
+ * or flush that meets it: a few lines late at worst, still -1.
  * [JSON-WRITE-FAIL]
  */
 static int
 jsonl_observation(struct report *r, const struct observation *obs)
 {
-	bool err = false;
-	json_t *o = observation_json(obs, &err);
-	int rc = -1;
+	struct jsonl *j = r->state;
+	int64_t now;
 
-	if (o == NULL || err)
-		goto out;
-	if (json_dumpf(o, r->out, JSON_COMPACT | JSON_REAL_PRECISION(15)) ==
-	    -1 || fputc('\n', r->out) == EOF || fflush(r->out) == EOF ||
-	    ferror(r->out))
-		goto out;
-	rc = 0;
-out:
-	json_decref(o);
-	return rc;
+	jw_reset(&j->w);
+	observation_json(&j->w, obs);
+	jw_byte(&j->w, '\n');
+	if (fwrite(j->w.buf, 1, j->w.len, r->out) != j->w.len)
+		return -1;
+	if ((now = now_ns()) >= j->flush_at) {
+		if (fflush(r->out) == EOF)
+			return -1;
+		j->flush_at = now == INT64_MAX ? 0 : now + JSONL_FLUSH_NS;
+	}
+	return ferror(r->out) ? -1 : 0;
 }
 
 static int
@@ -528,9 +617,18 @@ jsonl_end(struct report *r)
 	return fflush(r->out) == EOF || ferror(r->out) ? -1 : 0;
 }
 
+static void
+jsonl_free(struct report *r)
+{
+	struct jsonl *j = r->state;
+
+	jw_free(&j->w);
+}
+
 const struct report_ops report_jsonl_ops = {
 	.name = "jsonl",
-	.state_size = 0,
+	.state_size = sizeof(struct jsonl),
 	.observation = jsonl_observation,
 	.end = jsonl_end,
+	.free = jsonl_free,
 };

@@ -30,6 +30,8 @@ report_find(const char *name)
 static void
 report_free(struct report *r)
 {
+	if (r->ops->free != NULL)
+		r->ops->free(r);
 	free(r->state);
 	free(r);
 }
@@ -60,6 +62,14 @@ report_emit(struct report *r, const struct observation *obs)
 	if (r->ops->observation(r, obs) == -1 || ferror(r->out))
 		return -1;
 	return 0;
+}
+
+int
+report_flush(struct report *r)
+{
+	if (r == NULL)
+		return 0;
+	return fflush(r->out) == EOF || ferror(r->out) ? -1 : 0;
 }
 
 /* NULL is a no-op.  The stream is borrowed: flushed, not closed. */

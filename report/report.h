@@ -24,6 +24,8 @@ struct report_ops {
 			    const struct observation *);
 	/* Optional: flush, write a summary.  Returns 0 or -1. */
 	int		(*end)(struct report *);
+	/* Optional: frees what the state points to (not the state). */
+	void		(*free)(struct report *);
 };
 
 struct report {
@@ -37,6 +39,9 @@ const struct report_ops *report_find(const char *name);
 /* A report writing to out (borrowed); calls begin.  NULL on failure. */
 struct report	*report_open(const char *name, FILE *out);
 int		 report_emit(struct report *, const struct observation *);
+/* Flushes the stream, for a caller's own timer (writers may buffer
+ * lines); NULL is a no-op.  Returns -1 when a write failed. */
+int		 report_flush(struct report *);
 /* Calls end, frees.  Returns -1 when end or a write failed. */
 int		 report_close(struct report *);
 

@@ -4,6 +4,9 @@
  * memory stream, and parsed back with jansson: every documented key, its
  * type and its value; hostile text (invalid UTF-8, quotes, newlines,
  * <script>) must still give one valid JSON line; a full disk gives -1.
+ * The test_exact_* cases pin the bytes: the lines jansson's dump wrote
+ * (JSON_COMPACT | JSON_REAL_PRECISION(15)) before jsonl.c wrote them
+ * itself.  test_flush: when lines reach the stream.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,8 +25,12 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "report/report.h"
 #include "scanner/cert.h"
+#include "scanner/tlsenum.h"
 
 #define HOSTILE	"CN=\xff\xfe \"q\"\n<script>alert(1)</script>\\ " \
 		"caf\xc3\xa9 \xed\xa0\x80 \xc0\xaf\t\x01"
@@ -552,6 +559,325 @@ test_list_escapes(void **state)
 	cert_record_clear(&chain[1]);
 }
 
+/* One observation's line, exactly. */
+static void
+line_is(struct observation *o, const char *want)
+{
+	size_t len;
+	char *buf = write_all(o, 1, &len);
+
+	if (len != strlen(want) || memcmp(buf, want, len) != 0)
+		fail_msg("line differs:\n got: %.*s\nwant: %s", (int)len, buf,
+		    want);
+	free(buf);
+}
+
+/*
+ * Escapes as jansson wrote them: \" \\ \b \f \n \r \t, other control
+ * characters \u00XX in upper-case hex; '/', DEL, U+2028/9 and other
+ * valid UTF-8 as they are; each byte starting no valid sequence U+FFFD.
+ */
+static void
+test_exact_escapes(void **state)
+{
+	struct finding f = { .rule = NULL, .severity = SEV__MAX, .depth = -1,
+	    .detail = "d" };
+	struct observation o;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	SET(o.ip, "192.0.2.1");
+	o.port = 443;
+	SET(o.hostname, "q\"b\\s/l\x7f\xe2\x80\xa8\xe2\x80\xa9");
+	SET(o.sni, "\x01\x08\x09\x0a\x0b\x0c\x0d\x1b\x1f\x20");
+	o.protocol = "tls";
+	o.time = 0;
+	o.status = SCAN_OK;
+	SET(o.reason, "\xff\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82"
+	    "caf\xc3\xa9 \xf0\x9f\x98\x80\xef\xbf\xbd");
+	SET(o.version, "TLSv1.2");
+	SET(o.cipher, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	o.handshake_ms = 12;
+	o.verify_code = 0;
+	SET(o.verify_reason, "ok");
+	o.name_match = -1;
+	o.ocsp_staple_len = 1;
+	o.findings = &f;
+	o.nfindings = 1;
+	line_is(&o,
+	    "{\"ip\":\"192.0.2.1\",\"port\":443,\"hostname\":\"q\\\"b\\\\s/"
+	    "l\x7f\xe2\x80\xa8\xe2\x80\xa9\",\"sni\":\"\\u0001\\b\\t\\n\\u0"
+	    "00B\\f\\r\\u001B\\u001F \",\"protocol\":\"tls\","
+	    "\"time\":\"1970-01-01T00:00:00Z\",\"status\":\"ok\","
+	    "\"reason\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "caf\xc3\xa9 \xf0\x9f"
+	    "\x98\x80\xef\xbf\xbd\",\"source\":\"active\","
+	    "\"version\":\"TLSv1.2\",\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_12"
+	    "8_GCM_SHA256\",\"group\":\"\",\"alpn\":\"\","
+	    "\"handshake_ms\":12.0,\"grab\":\"openssl\","
+	    "\"verify\":{\"ok\":true,\"code\":0,\"reason\":\"ok\","
+	    "\"name_match\":null},\"chain\":[],\"ocsp\":{\"stapled\":true,"
+	    "\"source\":\"staple\",\"status\":null,\"this_update\":null,"
+	    "\"next_update\":null},\"findings\":[{\"rule\":\"\","
+	    "\"severity\":\"unknown\",\"depth\":-1,\"detail\":\"d\"}]}\n");
+}
+
+/* The optional parts: file, geo, fingerprints, and the --enum object. */
+static void
+test_exact_enum(void **state)
+{
+	struct tls_enum_cipher c12[2] = {
+		{ .id = 0xc02f, .name = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+		  .openssl = "ECDHE-RSA-AES128-GCM-SHA256", .kx = "ECDHE",
+		  .enc = "AESGCM", .bits = 128, .fs = true },
+		{ .id = 0x010080, .name = "SSL_CK_RC4_128_WITH_MD5",
+		  .bits = 0, .dh_bits = 1024 },
+	};
+	struct tls_enum_group g[2] = { { 29, "x25519" }, { 0x1234, NULL } };
+	struct tls_enum e;
+	struct observation o;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.v[TLSENUM_TLS12] = (struct tls_enum_version){ .name = "TLSv1.2",
+	    .wire = 0x0303, .supported = 1, .server_order = 1,
+	    .ciphers = c12, .nciphers = 2 };
+	e.v[TLSENUM_TLS13] = (struct tls_enum_version){ .name = "TLSv1.3",
+	    .wire = 0x0304, .supported = 1, .server_order = -1 };
+	e.v[TLSENUM_TLS10] = (struct tls_enum_version){ .name = "TLSv1",
+	    .wire = 0x0301, .supported = 0 };
+	e.groups = g;
+	e.ngroups = 2;
+	e.dh_bits = 0;
+	e.secure_reneg = 1;
+	e.compression = 0;
+	e.ocsp_stapling = -1;
+	e.session_ticket = 1;
+	e.fallback_scsv = -1;
+	e.heartbeat = 0;
+	e.ems = 1;
+	e.etm = -1;
+	SET(e.alpn, "h2");
+	SET(e.profile_reasons, "");
+	e.attempts = 7;
+	e.truncated = true;
+	SET(e.note, "stopped \"early\"");
+
+	memset(&o, 0, sizeof(o));
+	o.source = OBS_PASSIVE;
+	o.origin = "/tmp/a\tb.pem";
+	SET(o.ip, "2001:db8::1");
+	o.port = 8443;
+	o.protocol = NULL;
+	o.time = 253402300800LL;	/* clamped to 9999-12-31 */
+	o.status = SCAN_REFUSED;
+	SET(o.reason, "connection refused");
+	o.geo.asn = 64496;
+	SET(o.ja3, "0123456789abcdef0123456789abcdef");
+	SET(o.ja4, "t13d1516h2_8daaf6152771_b186095e22b6");
+	SET(o.ja3s, "fedcba9876543210fedcba9876543210");
+	SET(o.jarm, "2ad2ad");
+	o.tlsenum = &e;
+	line_is(&o,
+	    "{\"ip\":\"2001:db8::1\",\"port\":8443,\"hostname\":\"\","
+	    "\"sni\":\"\",\"protocol\":\"\",\"time\":\"9999-12-31T23:59:59Z"
+	    "\",\"status\":\"refused\",\"reason\":\"connection refused\","
+	    "\"source\":\"passive\",\"file\":\"/tmp/a\\tb.pem\","
+	    "\"geo\":{\"country_iso\":\"\",\"country\":\"\","
+	    "\"city\":\"\",\"asn\":64496,\"as_org\":\"\"},"
+	    "\"ja3\":\"0123456789abcdef0123456789abcdef\","
+	    "\"ja4\":\"t13d1516h2_8daaf6152771_b186095e22b6\","
+	    "\"ja3s\":\"fedcba9876543210fedcba9876543210\","
+	    "\"jarm\":\"2ad2ad\",\"enum\":{\"versions\":[\"TLSv1.2\","
+	    "\"TLSv1.3\"],\"ciphers\":{\"TLSv1.2\":{\"server_order\":true,"
+	    "\"suites\":[{\"id\":\"0xc02f\",\"iana\":\"TLS_ECDHE_RSA_WITH_A"
+	    "ES_128_GCM_SHA256\",\"openssl\":\"ECDHE-RSA-AES128-GCM-SHA256"
+	    "\",\"kx\":\"ECDHE\",\"enc\":\"AESGCM\",\"bits\":128,"
+	    "\"forward_secrecy\":true},{\"id\":\"0x010080\","
+	    "\"iana\":\"SSL_CK_RC4_128_WITH_MD5\",\"openssl\":null,"
+	    "\"forward_secrecy\":false,\"dh_bits\":1024}]},"
+	    "\"TLSv1.3\":{\"server_order\":null,\"suites\":[]}},"
+	    "\"groups\":[\"x25519\",4660],\"groups_tls13\":false,"
+	    "\"dh_bits\":null,\"flags\":{\"secure_renegotiation\":true,"
+	    "\"compression\":false,\"ocsp_stapling\":null,"
+	    "\"session_ticket\":true,\"fallback_scsv\":null,"
+	    "\"heartbeat\":false,\"extended_master_secret\":true,"
+	    "\"encrypt_then_mac\":null},\"alpn\":\"h2\","
+	    "\"ja3s\":null,\"jarm\":null,\"profile\":null,"
+	    "\"profile_reasons\":\"\",\"attempts\":7,\"truncated\":true,"
+	    "\"note\":\"stopped \\\"early\\\"\"},\"findings\":[]}\n");
+}
+
+/* handshake_ms: rounded to 0.1, "%.15g" with ".0" for integral values,
+ * exponents without '+' or leading zeros; 0.0 for nonsense. */
+static void
+test_exact_reals(void **state)
+{
+	static const struct {
+		double	 ms;
+		const char *want;
+	} cases[] = {
+		{ 1.94, "1.9" }, { 0, "0.0" }, { 12, "12.0" }, { 0.05, "0.1" },
+		{ 0.04, "0.0" }, { -5, "0.0" }, { -0.0, "-0.0" },
+		{ 1234567.89, "1234567.9" }, { 1e15, "1e15" },
+		{ 1e16, "1e16" }, { 123456789012345.6, "123456789012346.0" },
+		{ 1e300, "1e300" }, { 2.5e-7, "0.0" }, { 99.95, "100.0" },
+		{ NAN, "0.0" }, { INFINITY, "0.0" },
+		/* rounding makes it infinite: jansson refused it and the
+		 * line was lost; now 0 like NaN */
+		{ 1e308, "0.0" },
+	};
+	struct observation o;
+	char want[512];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	SET(o.ip, "192.0.2.1");
+	o.status = SCAN_OK;
+	o.name_match = 1;
+	o.verify_code = 20;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		o.handshake_ms = cases[i].ms;
+		snprintf(want, sizeof(want), "{\"ip\":\"192.0.2.1\",\"port\":0,"
+		    "\"hostname\":\"\",\"sni\":\"\",\"protocol\":\"\","
+		    "\"time\":\"1970-01-01T00:00:00Z\",\"status\":\"ok\","
+		    "\"reason\":\"\",\"source\":\"active\",\"version\":\"\","
+		    "\"cipher\":\"\",\"group\":\"\",\"alpn\":\"\","
+		    "\"handshake_ms\":%s,\"grab\":\"openssl\",\"verify\":"
+		    "{\"ok\":false,\"code\":20,\"reason\":\"\","
+		    "\"name_match\":true},\"chain\":[],\"findings\":[]}\n",
+		    cases[i].want);
+		line_is(&o, want);
+	}
+}
+
+/* Full char arrays without a NUL, a 300,000-byte subject (the buffer
+ * grows from 4 KiB), SANs and the comma lists of cert.c. */
+static void
+test_exact_long(void **state)
+{
+	static const char zeros[] = "0000000000000000000000000000000000000000"
+	    "000000000000000000000000";
+	char *sans[3] = { (char []){ "DNS:a" }, (char []){ "" },
+	    (char []){ "DNS:\xc3" } };
+	char empty[] = "", *want = NULL;
+	struct cert_record c;
+	struct observation o;
+	size_t n = 100000, wlen;
+	FILE *m;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	for (size_t i = 0; i + 3 <= sizeof(o.hostname); i += 3)
+		memcpy(o.hostname + i, "\xe2\x80\xa8", 3);
+	o.hostname[255] = '\xe2';	/* no NUL: a lone lead byte last */
+	memset(o.sni, '"', sizeof(o.sni));
+	memset(o.reason, '\x01', sizeof(o.reason));
+	o.status = SCAN_OK;
+	o.name_match = 0;
+	memset(&c, 0, sizeof(c));
+	assert_non_null(c.subject = calloc(1, 3 * n + 1));
+	for (size_t i = 0; i < n; i++)
+		memcpy(c.subject + 3 * i, "\\/<", 3);
+	c.issuer = c.curve = c.ca_issuers = c.aki = empty;
+	c.serial = (char []){ "01" };
+	c.not_before = -62167219201LL;	/* clamped to 0000-01-01 */
+	c.not_after = 1;
+	c.sans = sans;
+	c.nsans = 3;
+	c.key_type = (char []){ "RSA" };
+	c.key_bits = 2048;
+	c.sig_alg = (char []){ "sha256WithRSAEncryption" };
+	c.version = 3;
+	c.has_basic_constraints = true;
+	c.path_len = 3;
+	c.key_usage = 0;
+	c.eku = (char []){ "serverAuth,1.2.3.4" };
+	c.ocsp_urls = (char []){ "http://o/\\x2c," };
+	/* a backslash keeps the next 3 bytes, comma or not; a \x2c split
+	 * right after a lead byte still makes it U+FFFD */
+	c.crl_urls = (char []){ ",\\x2c\\x5c,a\\,b\xe2\\x2c\x82" };
+	c.ski = (char []){ "ab" };
+	o.chain = &c;
+	o.chain_len = 1;
+
+	assert_non_null(m = open_memstream(&want, &wlen));
+	fputs("{\"ip\":\"\",\"port\":0,\"hostname\":\"", m);
+	for (int i = 0; i < 85; i++)
+		fputs("\xe2\x80\xa8", m);
+	fputs("\xef\xbf\xbd\",\"sni\":\"", m);
+	for (int i = 0; i < 256; i++)
+		fputs("\\\"", m);
+	fputs("\",\"protocol\":\"\",\"time\":\"1970-01-01T00:00:00Z\","
+	    "\"status\":\"ok\",\"reason\":\"", m);
+	for (int i = 0; i < 256; i++)
+		fputs("\\u0001", m);
+	fprintf(m, "\",\"source\":\"active\",\"version\":\"\","
+	    "\"cipher\":\"\",\"group\":\"\",\"alpn\":\"\","
+	    "\"handshake_ms\":0.0,\"grab\":\"openssl\",\"verify\":"
+	    "{\"ok\":true,\"code\":0,\"reason\":\"\",\"name_match\":false},"
+	    "\"chain\":[{\"sha256\":\"%s\",\"subject\":\"", zeros);
+	for (size_t i = 0; i < n; i++)
+		fputs("\\\\/<", m);
+	fprintf(m, "\",\"issuer\":\"\",\"serial\":\"01\","
+	    "\"not_before\":\"0000-01-01T00:00:00Z\","
+	    "\"not_after\":\"1970-01-01T00:00:01Z\","
+	    "\"sans\":[\"DNS:a\",\"\",\"DNS:\xef\xbf\xbd\"],"
+	    "\"key_type\":\"RSA\",\"key_bits\":2048,\"curve\":\"\","
+	    "\"signature_algorithm\":\"sha256WithRSAEncryption\","
+	    "\"is_ca\":false,\"self_signed\":false,\"spki_sha256\":\"%s\","
+	    "\"version\":3,\"key_usage\":[],"
+	    "\"eku\":[\"serverAuth\",\"1.2.3.4\"],"
+	    "\"ocsp_urls\":[\"http://o/,\",\"\"],"
+	    "\"crl_urls\":[\"\",\",\\\\x5c\","
+	    "\"a\\\\,b\xef\xbf\xbd,\xef\xbf\xbd\"],"
+	    "\"ca_issuers\":[],\"sct_count\":0,\"path_len\":3,\"ski\":\"ab\","
+	    "\"aki\":\"\"}],\"findings\":[]}\n", zeros);
+	assert_int_equal(fclose(m), 0);
+	line_is(&o, want);
+	free(want);
+	free(c.subject);
+}
+
+/* The first line is flushed at once, the rest by time, report_flush()
+ * or report_close(). */
+static void
+test_flush(void **state)
+{
+	struct observation o;
+	struct report *r;
+	char buf[4096];
+	int fd[2];
+	ssize_t n;
+	FILE *fp;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	SET(o.ip, "192.0.2.1");
+	o.status = SCAN_REFUSED;
+	assert_int_equal(report_flush(NULL), 0);
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(fcntl(fd[0], F_SETFL, O_NONBLOCK), 0);
+	fp = fdopen(fd[1], "w");
+	assert_non_null(fp);
+	assert_int_equal(setvbuf(fp, NULL, _IOFBF, 65536), 0);
+	r = report_open("jsonl", fp);
+	assert_non_null(r);
+	assert_int_equal(report_emit(r, &o), 0);
+	n = read(fd[0], buf, sizeof(buf));
+	assert_true(n > 0 && buf[n - 1] == '\n');
+	assert_int_equal(report_emit(r, &o), 0);
+	assert_int_equal(report_flush(r), 0);
+	assert_int_equal(read(fd[0], buf + n, sizeof(buf) - (size_t)n), n);
+	assert_memory_equal(buf, buf + n, (size_t)n);
+	assert_int_equal(report_emit(r, &o), 0);
+	assert_int_equal(report_close(r), 0);
+	assert_int_equal(read(fd[0], buf + n, sizeof(buf) - (size_t)n), n);
+	fclose(fp);
+	close(fd[0]);
+}
+
 static void
 test_write_errors(void **state)
 {
@@ -588,6 +914,11 @@ main(void)
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_list_escapes),
 		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_exact_escapes),
+		cmocka_unit_test(test_exact_enum),
+		cmocka_unit_test(test_exact_reals),
+		cmocka_unit_test(test_exact_long),
+		cmocka_unit_test(test_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
