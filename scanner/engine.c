@@ -272,6 +272,22 @@ progress_cb(evutil_socket_t fd, short what, void *arg)
 	progress_print(eng->sh, targets_total(eng->sh->tg));
 }
 
+/* The sink's buffered output, in a lull too. */
+static void
+engine_flush(struct engine_shared *sh)
+{
+	const struct engine_hooks *h = sh->hooks;
+
+	if (h->flush == NULL)
+		return;
+	pthread_mutex_lock(&sh->sink_lock);
+	if (!atomic_load(&sh->stopping) && h->flush(h->arg) == -1) {
+		atomic_store(&sh->stopping, true);
+		sh->rc = -1;
+	}
+	pthread_mutex_unlock(&sh->sink_lock);
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -285,6 +301,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(eng->base);
 		return;
 	}
+	if (eng->id == 0 && ++eng->ticks % 10 == 0)
+		engine_flush(eng->sh);
 	if (ramp_tick(&eng->ramp, engine_now(), eng->inflight)) {
 		log_debug("worker %u: %u in flight, all waiting; now %u",
 		    eng->id, was, eng->ramp.window);

@@ -39,6 +39,8 @@ struct engine_hooks {
 	int	(*sink)(void *arg, struct observation *);
 	void	*arg;
 	bool	(*skip)(void *arg, const struct target *);
+	/* about once a second, under the sink's lock; -1 stops the sweep */
+	int	(*flush)(void *arg);
 };
 
 /*

@@ -63,6 +63,7 @@ struct engine {
 	unsigned		 inflight;
 	unsigned		 max_inflight;	/* this worker's --concurrency */
 	struct ramp		 ramp;		/* the window within max_inflight */
+	unsigned		 ticks;		/* of tick_ev */
 	double			 rate;		/* this worker's share */
 	double			 tokens;	/* --rate bucket */
 	double			 last_fill;	/* monotonic seconds */

@@ -51,6 +51,12 @@ scan_sink(void *arg, struct observation *obs)
 	return pipeline_record(arg, obs);
 }
 
+static int
+scan_flush(void *arg)
+{
+	return pipeline_flush(arg);
+}
+
 static bool
 scan_skip(void *arg, const struct target *t)
 {
@@ -79,6 +85,7 @@ run_scan(const struct config *cfg, struct targets *tg)
 	struct pipeline *pl;
 	struct engine_hooks hooks = {
 		.analyze = scan_analyze, .sink = scan_sink, .skip = scan_skip,
+		.flush = scan_flush,
 	};
 	char err[512];
 	int rc, erc, worst;

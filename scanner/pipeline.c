@@ -323,6 +323,20 @@ pipeline_record(struct pipeline *pl, struct observation *obs)
 	return 0;
 }
 
+int
+pipeline_flush(struct pipeline *pl)
+{
+	if (pl->failed || pl->json == NULL)
+		return pl->failed ? -1 : 0;
+	if (report_flush(pl->json) == -1) {
+		log_error("cannot write JSON to standard output; stopping "
+		    "(results so far are in the database)");
+		pl->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
 bool
 pipeline_skip(const struct pipeline *pl, const struct target *t)
 {

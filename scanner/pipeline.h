@@ -50,6 +50,9 @@ void	pipeline_analyze(const struct pipeline *, struct observation *obs);
 /* Serialized: history rules, the store, the writers.  Returns 0, or -1
  * when the store or stdout failed (message logged): stop the sweep. */
 int	pipeline_record(struct pipeline *, struct observation *obs);
+/* Hands what the JSON writer holds to stdout (a lull in the sweep must not
+ * keep lines back).  -1 when stdout fails, as pipeline_record. */
+int	pipeline_flush(struct pipeline *);
 
 /*
  * Closes the sweep (counts, finding resolution), the writers and the
