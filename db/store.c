@@ -113,17 +113,19 @@ static const char *const stmt_sql[] = {
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "last_scan = max(last_scan, excluded.last_scan), "
 	    "state = 'open', resolved_at = NULL",
-	[ST_PREV_LEAF] = "SELECT l.cert_sha256 FROM endpoints e "
-	    "JOIN observations o ON o.endpoint_id = e.id "
+	/* Every ok answer with a leaf before the sweep; the caller keeps
+	 * the latest by (scan_id, id): no sorter for what is a few rows. */
+	[ST_PREV_LEAF] = "SELECT o.scan_id, o.id, l.cert_sha256 FROM "
+	    "endpoints e JOIN observations o ON o.endpoint_id = e.id "
 	    "JOIN chain_links l ON l.observation_id = o.id AND l.depth = 0 "
 	    "WHERE e.ip = ?1 AND e.port = ?2 AND e.sni = ?3 AND "
-	    "e.protocol = ?4 AND o.status = 'ok' AND o.scan_id < ?5 "
-	    "ORDER BY o.scan_id DESC, o.id DESC LIMIT 1",
+	    "e.protocol = ?4 AND o.status = 'ok' AND o.scan_id < ?5",
 	/* From the key to the endpoints serving it, keeping only each
-	 * endpoint's latest answer (one index seek each). */
+	 * endpoint's latest answer (one index seek each).  No DISTINCT: an
+	 * endpoint has one latest answer, with one leaf, so it comes once. */
 	/* Capped at 2 (all a caller needs to tell "another endpoint too"):
 	 * a key on 65,536 endpoints must not cost 65,536 rows each time. */
-	[ST_SPKI] = "SELECT count(*) FROM (SELECT DISTINCT o.endpoint_id "
+	[ST_SPKI] = "SELECT count(*) FROM (SELECT o.endpoint_id "
 	    "FROM certificates c "
 	    "JOIN chain_links l ON l.cert_sha256 = c.sha256 AND l.depth = 0 "
 	    "JOIN observations o ON o.id = l.observation_id "
@@ -691,6 +693,7 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
     char out_sha256_hex[65])
 {
 	sqlite3_stmt *s = st->stmt[ST_PREV_LEAF];
+	int64_t best_scan = 0, best_id = 0, scan, id;
 	const unsigned char *v;
 	int rc, found = 0;
 
@@ -700,13 +703,21 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 	sqlite3_bind_text(s, 4, protocol != NULL ? protocol : "tls", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, before_scan_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		v = sqlite3_column_text(s, 0);
+	/* The latest: the highest scan, then the highest id in it. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		scan = sqlite3_column_int64(s, 0);
+		id = sqlite3_column_int64(s, 1);
+		if (found && (scan < best_scan || (scan == best_scan &&
+		    id < best_id)))
+			continue;
+		best_scan = scan;
+		best_id = id;
+		v = sqlite3_column_text(s, 2);
 		snprintf(out_sha256_hex, 65, "%s", v != NULL ?
 		    (const char *)v : "");
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
+	}
+	if (rc != SQLITE_DONE) {
 		store_fail(st, rc);
 		found = -1;
 	}

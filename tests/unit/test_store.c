@@ -850,6 +850,41 @@ test_queries(void **state)
 		cert_record_clear(&c[i]);
 }
 
+/* The previous leaf is the one of the highest earlier scan, then of the
+ * latest observation in it, whatever order the rows were written in (a
+ * resumed sweep writes an older scan id after a newer one). */
+static void
+test_prev_leaf_order(void **state)
+{
+	struct store *st = NULL;
+	struct cert_record c[3];
+	int64_t s[3] = { 0 };
+	char err[256], sha[65], want[65];
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		make_cert(&c[i], 40 + (uint32_t)i, 40 + (uint32_t)i, 300, false);
+	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_scan_begin(st, "active", NULL, 10 * i,
+		    &s[i]), 0);
+	/* Scan 2 first (c0, then c1), then scan 1 (c2), in later rows. */
+	add_ok(st, s[1], "192.0.2.1", 21, &c[0], 1);
+	add_ok(st, s[1], "192.0.2.1", 22, &c[1], 1);
+	add_ok(st, s[0], "192.0.2.1", 11, &c[2], 1);
+	hexof(c[1].sha256, want);
+	assert_int_equal(store_prev_leaf(st, "192.0.2.1", 443, "", "tls", s[2],
+	    sha), 1);
+	assert_string_equal(sha, want);
+	hexof(c[2].sha256, want);
+	assert_int_equal(store_prev_leaf(st, "192.0.2.1", 443, "", "tls", s[1],
+	    sha), 1);
+	assert_string_equal(sha, want);
+	assert_int_equal(store_close(st), 0);
+	for (int i = 0; i < 3; i++)
+		cert_record_clear(&c[i]);
+}
+
 static void
 test_batches(void **state)
 {
@@ -1053,6 +1088,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_seen),
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_prev_leaf_order),
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup,
