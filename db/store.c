@@ -1079,6 +1079,12 @@ store_free(struct store *st)
 	free(st);
 }
 
+void
+store_library_init(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 store_open(struct store **sp, const char *path, char *errbuf, size_t errlen)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "db/store.h"
 #include "scanner/cli.h"
 #include "scanner/commands.h"
 #include "scanner/config.h"
@@ -179,6 +180,7 @@ main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	store_library_init();
 	switch (cli_parse(argc, argv, &cfg, tg)) {
 	case CLI_EXIT_OK:
 		rc = EXIT_OK;
