@@ -39,7 +39,7 @@
 #define SEEN_SLOTS	1024		/* power of two */
 #define SEEN_MAX	(SEEN_SLOTS * 3 / 4)
 #define KEYS_MIN	1024		/* leaf key set: first size, power of 2 */
-#define KEYS_MAX	(1u << 22)	/* then SQL again: 32 MiB at most */
+#define KEYS_MAX	(1u << 20)	/* then SQL again: 8 MiB at most */
 
 enum stmt_id {
 	ST_BEGIN,

@@ -35,9 +35,11 @@ make_cert(struct cert_record *c, uint32_t id, uint32_t key)
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < CERT_SHA256_LEN; i++) {
-		c->sha256[i] = (uint8_t)(id * 31 + i * 7 + 1);
-		c->spki_sha256[i] = (uint8_t)(key * 17 + i * 3 + 2);
+		c->sha256[i] = (uint8_t)(i * 7 + 1);
+		c->spki_sha256[i] = (uint8_t)(i * 3 + 2);
 	}
+	memcpy(c->sha256, &id, sizeof(id));
+	memcpy(c->spki_sha256, &key, sizeof(key));
 	c->der_len = 16;
 	c->der = xcalloc(1, c->der_len);
 	memcpy(c->der, &id, sizeof(id));
@@ -168,6 +170,26 @@ test_three_sweeps(void **state)
 	assert_int_equal(pipeline_finish(pl, 1, 1), EXIT_OK);
 }
 
+/* Enough keys in a first sweep that the store's set of them grows a few
+ * times: the first key, met again last, is still known. */
+static void
+test_many_keys(void **state)
+{
+	struct fixture *fx = *state;
+	struct config cfg;
+	struct pipeline *pl;
+	char ip[32];
+
+	pl = sweep_begin(fx->path, &cfg);
+	for (uint32_t i = 0; i < 3000; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%u.%u", i / 256, i % 256);
+		assert_string_equal(record(pl, ip, 1000 + i, 1000 + i), "");
+	}
+	assert_string_equal(record(pl, "10.1.0.0", 9999, 1000), "shared");
+	assert_string_equal(record(pl, "10.1.0.1", 9998, 3999), "shared");
+	assert_int_equal(pipeline_finish(pl, 3002, 3002), EXIT_OK);
+}
+
 /*
  * Another connection writes an answer of .9 (scan 0, key 9) into the empty
  * database after the first sweep began (store_scan_begin() committed) and
@@ -213,6 +235,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_three_sweeps, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_many_keys, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_other_writer, setup,
 		    teardown),
