@@ -147,8 +147,18 @@ demo: deps
 	samples/demo.sh $(BUILD)/certsweep
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/store_bench
 	tests/bench/bench.sh $(CURDIR)/$(BUILD)/certsweep
+
+# CPU the inventory costs per observation (bench.sh runs it too):
+# STORE_BENCH_ARGS='-n 20000 -r 3 -d DIR'
+$(BUILD)/store_bench: tests/bench/store_bench.c $(BUILD)/libcertsweep.a
+	@$(if $(V),:,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libcertsweep.a $(LDLIBS)
+
+store-bench: $(BUILD)/store_bench
+	$(BUILD)/store_bench $(STORE_BENCH_ARGS)
 
 lint:
 	@scripts/lint.sh
@@ -162,7 +172,7 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all unit integration test deps check asan asan-test unit-bins demo \
-	bench lint install clean fuzz fuzz-bins fuzz-smoke valgrind
+	bench store-bench lint install clean fuzz fuzz-bins fuzz-smoke valgrind
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/scanner/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/scanner/main.d $(BUILD)/store_bench.d

@@ -10,6 +10,13 @@
  * once: a small open-addressing set of the SHA-256s written in this batch
  * remembers the latest time each was seen, and one UPDATE per certificate
  * moves last_seen just before the COMMIT.
+ *
+ * History without SQL: when a sweep begins on a database without any chain
+ * link or certificate (a first scan), every link the history rules could
+ * find is one this handle writes.  Until something else commits (PRAGMA data_version) or a
+ * batch is rolled back, store_prev_leaf() then knows there is no earlier
+ * leaf, and store_spki_endpoints() that no endpoint serves a key which no
+ * leaf written since had; anything else still asks SQLite.
  */
 #include "db/store.h"
 
@@ -31,6 +38,8 @@
 #define BUSY_TIMEOUT_MS	5000
 #define SEEN_SLOTS	1024		/* power of two */
 #define SEEN_MAX	(SEEN_SLOTS * 3 / 4)
+#define KEYS_MIN	1024		/* leaf key set: first size, power of 2 */
+#define KEYS_MAX	(1u << 20)	/* then SQL again: 8 MiB at most */
 
 enum stmt_id {
 	ST_BEGIN,
@@ -50,6 +59,8 @@ enum stmt_id {
 	ST_PREV_LEAF,
 	ST_SPKI,
 	ST_LAST_SCANS,
+	ST_ANY_LINK,
+	ST_DATA_VERSION,
 	ST__MAX
 };
 
@@ -113,17 +124,19 @@ static const char *const stmt_sql[] = {
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "last_scan = max(last_scan, excluded.last_scan), "
 	    "state = 'open', resolved_at = NULL",
-	[ST_PREV_LEAF] = "SELECT l.cert_sha256 FROM endpoints e "
-	    "JOIN observations o ON o.endpoint_id = e.id "
+	/* Every ok answer with a leaf before the sweep; the caller keeps
+	 * the latest by (scan_id, id): no sorter for what is a few rows. */
+	[ST_PREV_LEAF] = "SELECT o.scan_id, o.id, l.cert_sha256 FROM "
+	    "endpoints e JOIN observations o ON o.endpoint_id = e.id "
 	    "JOIN chain_links l ON l.observation_id = o.id AND l.depth = 0 "
 	    "WHERE e.ip = ?1 AND e.port = ?2 AND e.sni = ?3 AND "
-	    "e.protocol = ?4 AND o.status = 'ok' AND o.scan_id < ?5 "
-	    "ORDER BY o.scan_id DESC, o.id DESC LIMIT 1",
+	    "e.protocol = ?4 AND o.status = 'ok' AND o.scan_id < ?5",
 	/* From the key to the endpoints serving it, keeping only each
-	 * endpoint's latest answer (one index seek each). */
+	 * endpoint's latest answer (one index seek each).  No DISTINCT: an
+	 * endpoint has one latest answer, with one leaf, so it comes once. */
 	/* Capped at 2 (all a caller needs to tell "another endpoint too"):
 	 * a key on 65,536 endpoints must not cost 65,536 rows each time. */
-	[ST_SPKI] = "SELECT count(*) FROM (SELECT DISTINCT o.endpoint_id "
+	[ST_SPKI] = "SELECT count(*) FROM (SELECT o.endpoint_id "
 	    "FROM certificates c "
 	    "JOIN chain_links l ON l.cert_sha256 = c.sha256 AND l.depth = 0 "
 	    "JOIN observations o ON o.id = l.observation_id "
@@ -132,6 +145,10 @@ static const char *const stmt_sql[] = {
 	    "o2.status = 'ok') LIMIT 2)",
 	[ST_LAST_SCANS] = "SELECT id FROM scans WHERE finished IS NOT NULL "
 	    "ORDER BY finished DESC, id DESC LIMIT 2",
+	[ST_ANY_LINK] = "SELECT EXISTS (SELECT 1 FROM chain_links) OR "
+	    "EXISTS (SELECT 1 FROM certificates)",
+	/* Changes when another connection commits. */
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };
 _Static_assert(sizeof(stmt_sql) / sizeof(stmt_sql[0]) == ST__MAX,
     "every statement has its SQL");
@@ -153,6 +170,13 @@ struct store {
 	time_t		 batch_started;	/* when the open batch began */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
+	/* History without SQL (see the top): valid while fresh. */
+	bool		 fresh;
+	int64_t		 data_version;	/* PRAGMA data_version then */
+	int64_t		 min_link_scan;	/* lowest scan_id given a link since */
+	uint64_t	*keys;		/* leaf SPKIs written since: the first
+					   8 bytes, 0 free; nkeys_cap slots */
+	size_t		 nkeys, nkeys_cap;
 	char		 err[512];
 };
 
@@ -184,6 +208,17 @@ sqlite3 *
 store_db(struct store *st)
 {
 	return st->db;
+}
+
+/* A lower-case hex digit's value, -1 for anything else. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
 }
 
 static void
@@ -294,18 +329,162 @@ seen_flush(struct store *st)
 	return 0;
 }
 
+/* --- history without SQL --- */
+
+static void
+fresh_stop(struct store *st)
+{
+	st->fresh = false;
+	free(st->keys);
+	st->keys = NULL;
+	st->nkeys = st->nkeys_cap = 0;
+}
+
+/* The set's key of a SPKI SHA-256: its first 8 bytes, never 0.  Two keys
+ * that collide only send a question to SQL. */
+static uint64_t
+key_of(const uint8_t *spki)
+{
+	uint64_t k;
+
+	memcpy(&k, spki, sizeof(k));
+	return k != 0 ? k : 1;
+}
+
+static bool
+keys_has(const struct store *st, uint64_t k)
+{
+	for (size_t i = (size_t)k & (st->nkeys_cap - 1);;
+	    i = (i + 1) & (st->nkeys_cap - 1)) {
+		if (st->keys[i] == k)
+			return true;
+		if (st->keys[i] == 0)
+			return false;
+	}
+}
+
+static void
+keys_put(uint64_t *keys, size_t cap, uint64_t k)
+{
+	size_t i;
+
+	for (i = (size_t)k & (cap - 1); keys[i] != 0 && keys[i] != k;
+	    i = (i + 1) & (cap - 1))
+		;
+	keys[i] = k;
+}
+
+/* Remembers the leaf key of an observation written while fresh.  Past
+ * KEYS_MAX keys the set is dropped and SQL answers again. */
+static void
+keys_add(struct store *st, uint64_t k)
+{
+	uint64_t *old = st->keys;
+	size_t cap = st->nkeys_cap;
+
+	if (keys_has(st, k))
+		return;
+	if (st->nkeys + 1 > cap / 2) {
+		if (cap >= KEYS_MAX) {
+			fresh_stop(st);
+			return;
+		}
+		st->nkeys_cap = cap * 2;
+		st->keys = xcalloc(st->nkeys_cap, sizeof(*st->keys));
+		for (size_t i = 0; i < cap; i++)
+			if (old[i] != 0)
+				keys_put(st->keys, st->nkeys_cap, old[i]);
+		free(old);
+	}
+	keys_put(st->keys, st->nkeys_cap, k);
+	st->nkeys++;
+}
+
+static int
+data_version(struct store *st, int64_t *v)
+{
+	*v = -1;
+	return run_int(st, ST_DATA_VERSION, v);
+}
+
+/*
+ * Whether the history can be answered without SQL now.  Inside our own
+ * write transaction nobody else can commit (batch_begin() checked when it
+ * began); outside it, ask.  -1 on error.
+ */
+static int
+fresh_now(struct store *st)
+{
+	int64_t v;
+
+	if (!st->fresh)
+		return 0;
+	if (!st->in_tx) {
+		if (data_version(st, &v) == -1)
+			return -1;
+		if (v != st->data_version)
+			fresh_stop(st);
+	}
+	return st->fresh;
+}
+
+/* After store_scan_begin()'s INSERT, in its transaction: fresh when the
+ * database has no chain link and no certificate at all (so that every
+ * certificate's key is also one this handle wrote). */
+static int
+fresh_start(struct store *st)
+{
+	int64_t any = 1;
+
+	fresh_stop(st);
+	if (run_int(st, ST_ANY_LINK, &any) == -1 ||
+	    data_version(st, &st->data_version) == -1)
+		return -1;
+	if (any != 0)
+		return 0;
+	st->fresh = true;
+	st->min_link_scan = INT64_MAX;
+	st->nkeys_cap = KEYS_MIN;
+	st->keys = xcalloc(st->nkeys_cap, sizeof(*st->keys));
+	return 0;
+}
+
+/* A written observation's links, while fresh. */
+static void
+fresh_add(struct store *st, int64_t scan_id, const struct observation *o)
+{
+	if (!st->fresh || o->chain_len == 0)
+		return;
+	if (scan_id < st->min_link_scan)
+		st->min_link_scan = scan_id;
+	keys_add(st, key_of(o->chain[0].spki_sha256));
+}
+
 /* --- batches --- */
+
+static void	batch_abort(struct store *);
 
 static int
 batch_begin(struct store *st)
 {
 	if (st->in_tx)
 		return 0;
+	int64_t v;
+
 	if (run(st, ST_BEGIN) == -1)
 		return -1;
 	st->in_tx = true;
 	st->pending = 0;
 	st->batch_started = time(NULL);
+	/* Another writer may have committed since our last batch. */
+	if (st->fresh) {
+		if (data_version(st, &v) == -1) {
+			batch_abort(st);
+			return -1;
+		}
+		if (v != st->data_version)
+			fresh_stop(st);
+	}
 	return 0;
 }
 
@@ -320,6 +499,8 @@ batch_abort(struct store *st)
 	st->in_tx = false;
 	st->pending = 0;
 	seen_clear(st);
+	/* What the set remembers is no longer in the file. */
+	fresh_stop(st);
 }
 
 int
@@ -621,6 +802,7 @@ store_add_observation(struct store *st, int64_t scan_id,
 		store_fail(st, rc);
 		goto fail;
 	}
+	fresh_add(st, scan_id, o);
 	if (++st->pending >= STORE_BATCH ||
 	    time(NULL) - st->batch_started >= STORE_BATCH_SECONDS)
 		return store_flush(st);
@@ -648,6 +830,10 @@ store_scan_begin(struct store *st, const char *kind, const char *args,
 		return -1;
 	}
 	*scan_id = sqlite3_last_insert_rowid(st->db);
+	if (fresh_start(st) == -1) {
+		batch_abort(st);
+		return -1;
+	}
 	/* Committed at once, so readers see the sweep running. */
 	return store_flush(st);
 }
@@ -691,22 +877,36 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
     char out_sha256_hex[65])
 {
 	sqlite3_stmt *s = st->stmt[ST_PREV_LEAF];
+	int64_t best_scan = 0, best_id = 0, scan, id;
 	const unsigned char *v;
 	int rc, found = 0;
 
+	/* Every link is ours and none is of an earlier scan. */
+	if ((rc = fresh_now(st)) == -1)
+		return -1;
+	if (rc == 1 && before_scan_id <= st->min_link_scan)
+		return 0;
 	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, port);
 	sqlite3_bind_text(s, 3, sni != NULL ? sni : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, protocol != NULL ? protocol : "tls", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, before_scan_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		v = sqlite3_column_text(s, 0);
+	/* The latest: the highest scan, then the highest id in it. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		scan = sqlite3_column_int64(s, 0);
+		id = sqlite3_column_int64(s, 1);
+		if (found && (scan < best_scan || (scan == best_scan &&
+		    id < best_id)))
+			continue;
+		best_scan = scan;
+		best_id = id;
+		v = sqlite3_column_text(s, 2);
 		snprintf(out_sha256_hex, 65, "%s", v != NULL ?
 		    (const char *)v : "");
 		found = 1;
-	} else if (rc != SQLITE_DONE) {
+	}
+	if (rc != SQLITE_DONE) {
 		store_fail(st, rc);
 		found = -1;
 	}
@@ -714,10 +914,38 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 	return found;
 }
 
+/* The set's key of lower-case hex spki_hex; 0 when it is not 64 such
+ * digits (then SQL answers). */
+static uint64_t
+key_of_hex(const char *hex_in)
+{
+	uint8_t b[CERT_SHA256_LEN];
+	int hi, lo;
+
+	if (strlen(hex_in) != 2 * CERT_SHA256_LEN)
+		return 0;
+	for (size_t i = 0; i < CERT_SHA256_LEN; i++) {
+		hi = hexval(hex_in[2 * i]);
+		lo = hexval(hex_in[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return key_of(b);
+}
+
 int
 store_spki_endpoints(struct store *st, const char *spki_hex, int64_t *count)
 {
+	uint64_t k;
+	int rc;
+
 	*count = 0;
+	/* No leaf written since the database had none has this key. */
+	if ((rc = fresh_now(st)) == -1)
+		return -1;
+	if (rc == 1 && (k = key_of_hex(spki_hex)) != 0 && !keys_has(st, k))
+		return 0;
 	sqlite3_bind_text(st->stmt[ST_SPKI], 1, spki_hex, -1, SQLITE_STATIC);
 	return run_int(st, ST_SPKI, count);
 }
@@ -846,8 +1074,15 @@ store_free(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close_v2(st->db);
 	free(st->seen);
+	free(st->keys);
 	free(st->path);
 	free(st);
+}
+
+void
+store_library_init(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int

@@ -20,6 +20,14 @@
 struct store;
 
 /*
+ * Process-wide SQLite settings, called once from main() before any thread
+ * or database: turns off SQLite's allocation statistics (a global mutex
+ * and counters on every malloc; certsweep never reads them).  Harmless to
+ * skip; too late (SQLite already in use), it changes nothing.
+ */
+void	store_library_init(void);
+
+/*
  * Opens (creating it with mode 0600 when missing) and migrates the database
  * at path; ":memory:" works for tests.  On failure *sp is NULL and errbuf
  * says why, e.g. "cannot open database /x/y.db: unable to open database

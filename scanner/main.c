@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "db/store.h"
 #include "scanner/cli.h"
 #include "scanner/commands.h"
 #include "scanner/config.h"
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 	(void)mallopt(M_TOP_PAD, 4 << 20);
 	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	store_library_init();
 	switch (cli_parse(argc, argv, &cfg, tg)) {
 	case CLI_EXIT_OK:
 		rc = EXIT_OK;

@@ -16,6 +16,8 @@
 #   - BENCH_SCALE=1: 65,536 endpoints, a silent /16 at --rate 5000, peak
 #     RSS at 10,000 in flight and the open-files cap (scale_runs below;
 #     a few minutes, so not by default).
+#   - store_bench (beside BIN, make bench builds it): CPU per observation
+#     in the SQLite inventory, fresh and second sweep (STORE_BENCH_ARGS);
 #   - sniff_bench.sh: `certsweep sniff -r` on a large capture made from the
 #     lab's TLS 1.2 handshakes, beside tshark (SNIFF_MB, default 512);
 #   - bench_enum.sh: --enum per endpoint beside sslscan and testssl.sh.
@@ -414,6 +416,15 @@ fi
 	echo
 } >>"$WORK/results.txt"
 log "results appended to ${WORK#"$ROOT"/}/results.txt"
+
+# the inventory alone: CPU per observation in the store (store_bench.c)
+STORE_BENCH=$(dirname "$BIN")/store_bench
+if [ -x "$STORE_BENCH" ]; then
+	echo
+	# shellcheck disable=SC2086 # STORE_BENCH_ARGS is a list of options
+	"$STORE_BENCH" ${STORE_BENCH_ARGS:-} | tail -2 | tee -a "$WORK/results.txt" ||
+	    log "the store bench failed"
+fi
 
 # passive: sniff -r on a large capture of the lab's handshakes, beside tshark
 echo

@@ -850,6 +850,93 @@ test_queries(void **state)
 		cert_record_clear(&c[i]);
 }
 
+/* The previous leaf is the one of the highest earlier scan, then of the
+ * latest observation in it, whatever order the rows were written in (a
+ * resumed sweep writes an older scan id after a newer one). */
+static void
+test_prev_leaf_order(void **state)
+{
+	struct store *st = NULL;
+	struct cert_record c[3];
+	int64_t s[3] = { 0 };
+	char err[256], sha[65], want[65];
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		make_cert(&c[i], 40 + (uint32_t)i, 40 + (uint32_t)i, 300, false);
+	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(store_scan_begin(st, "active", NULL, 10 * i,
+		    &s[i]), 0);
+	/* Scan 2 first (c0, then c1), then scan 1 (c2), in later rows. */
+	add_ok(st, s[1], "192.0.2.1", 21, &c[0], 1);
+	add_ok(st, s[1], "192.0.2.1", 22, &c[1], 1);
+	add_ok(st, s[0], "192.0.2.1", 11, &c[2], 1);
+	hexof(c[1].sha256, want);
+	assert_int_equal(store_prev_leaf(st, "192.0.2.1", 443, "", "tls", s[2],
+	    sha), 1);
+	assert_string_equal(sha, want);
+	hexof(c[2].sha256, want);
+	assert_int_equal(store_prev_leaf(st, "192.0.2.1", 443, "", "tls", s[1],
+	    sha), 1);
+	assert_string_equal(sha, want);
+	assert_int_equal(store_close(st), 0);
+	for (int i = 0; i < 3; i++)
+		cert_record_clear(&c[i]);
+}
+
+/*
+ * A first sweep on an empty file answers the history from memory; another
+ * connection that commits between two batches must end that: its answer
+ * of .9 (scan 0, the same leaf as .1) is found in the next batch.
+ */
+static void
+test_history_other_writer(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = NULL;
+	struct cert_record c[2];
+	struct observation o;
+	char err[256], sha[65], spki[65], *sql;
+	int64_t scan = 0, n = -1;
+	sqlite3 *other;
+
+	make_cert(&c[0], 61, 61, 300, false);
+	make_cert(&c[1], 62, 62, 300, false);
+	hexof(c[0].sha256, sha);
+	hexof(c[0].spki_sha256, spki);
+	assert_int_equal(store_open(&st, fx->path, err, sizeof(err)), 0);
+	assert_int_equal(store_scan_begin(st, "active", NULL, 10, &scan), 0);
+	add_ok(st, scan, "192.0.2.1", 11, &c[0], 1);
+	assert_int_equal(store_spki_endpoints(st, spki, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_flush(st), 0);
+	other = raw_open(fx->path, SQLITE_OPEN_READWRITE);
+	sql = sqlite3_mprintf("BEGIN IMMEDIATE; "
+	    "INSERT INTO scans (id, kind, started) VALUES (0, 'active', 1); "
+	    "INSERT INTO endpoints (id, ip, port, protocol, first_seen, "
+	    "last_seen) VALUES (100, '192.0.2.9', 443, 'tls', 1, 1); "
+	    "INSERT INTO observations (id, scan_id, endpoint_id, source, time, "
+	    "status) VALUES (1000, 0, 100, 'active', 1, 'ok'); "
+	    "INSERT INTO chain_links VALUES (1000, 0, %Q); COMMIT", sha);
+	assert_int_equal(sqlite3_exec(other, sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_free(sql);
+	sqlite3_close(other);
+	/* The next batch begins with .2 (another key). */
+	make_obs(&o, "192.0.2.2", 443, "", 12, SCAN_OK);
+	set_chain(&o, &c[1], 1);
+	assert_int_equal(store_add_observation(st, scan, &o), 0);
+	assert_int_equal(store_prev_leaf(st, "192.0.2.9", 443, "", "tls",
+	    scan, err), 1);
+	assert_string_equal(err, sha);
+	assert_int_equal(store_spki_endpoints(st, spki, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_close(st), 0);
+	cert_record_clear(&c[0]);
+	cert_record_clear(&c[1]);
+}
+
 static void
 test_batches(void **state)
 {
@@ -1053,6 +1140,9 @@ main(void)
 		cmocka_unit_test(test_endpoint_seen),
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_queries),
+		cmocka_unit_test(test_prev_leaf_order),
+		cmocka_unit_test_setup_teardown(test_history_other_writer, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup,
