@@ -177,7 +177,7 @@ engine_ramp(struct engine *eng)
 
 	if (ramp_done(&eng->ramp, engine_now()))
 		log_debug("worker %u: %.0f endpoints/s with %u in flight; now "
-		    "%u", eng->id, ramp_last_rate(&eng->ramp), was,
+		    "%u", eng->id, eng->ramp.last, was,
 		    eng->ramp.window);
 }
 

@@ -300,6 +300,16 @@ pipeline_history(struct pipeline *pl, struct observation *obs)
 	return 0;
 }
 
+/* stdout failed: say so once and stop the sweep. */
+static int
+json_failed(struct pipeline *pl)
+{
+	log_error("cannot write JSON to standard output; stopping "
+	    "(results so far are in the database)");
+	pl->failed = true;
+	return -1;
+}
+
 int
 pipeline_record(struct pipeline *pl, struct observation *obs)
 {
@@ -314,26 +324,18 @@ pipeline_record(struct pipeline *pl, struct observation *obs)
 	for (size_t i = 0; i < obs->nfindings; i++)
 		if ((int)obs->findings[i].severity > pl->worst)
 			pl->worst = (int)obs->findings[i].severity;
-	if (pl->json != NULL && report_emit(pl->json, obs) == -1) {
-		log_error("cannot write JSON to standard output; stopping "
-		    "(results so far are in the database)");
-		pl->failed = true;
-		return -1;
-	}
+	if (pl->json != NULL && report_emit(pl->json, obs) == -1)
+		return json_failed(pl);
 	return 0;
 }
 
 int
 pipeline_flush(struct pipeline *pl)
 {
-	if (pl->failed || pl->json == NULL)
-		return pl->failed ? -1 : 0;
-	if (report_flush(pl->json) == -1) {
-		log_error("cannot write JSON to standard output; stopping "
-		    "(results so far are in the database)");
-		pl->failed = true;
+	if (pl->failed)
 		return -1;
-	}
+	if (pl->json != NULL && report_flush(pl->json) == -1)
+		return json_failed(pl);
 	return 0;
 }
 

@@ -85,9 +85,3 @@ ramp_tick(struct ramp *r, double now, unsigned inflight)
 	r->window = umin(r->max, r->window * RAMP_WAIT_GROWTH);
 	return true;
 }
-
-double
-ramp_last_rate(const struct ramp *r)
-{
-	return r->last;
-}

@@ -23,7 +23,5 @@ bool	ramp_done(struct ramp *, double now);
 /* Called now and then with the connections in flight: true when a window
  * that stayed full too long was doubled. */
 bool	ramp_tick(struct ramp *, double now, unsigned inflight);
-/* The rate (per second) of the window that just ended. */
-double	ramp_last_rate(const struct ramp *);
 
 #endif /* CERTSWEEP_RAMP_H */
