@@ -882,7 +882,11 @@ conn_connect(struct conn *c)
 		    strerror(errno));
 		return;
 	}
-	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Dialogues and OpenSSL's flights must not wait for an ACK; the raw
+	 * grab and --enum send one hello each, which Nagle never holds. */
+	if (c->use_openssl || !(c->probe->flags & PROBE_IMPLICIT_TLS))
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 	conn_step_deadline(c);
 	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) == 0) {
 		conn_watch(c);
