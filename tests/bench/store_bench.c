@@ -309,9 +309,12 @@ main(int argc, char **argv)
 	qsort(fresh, runs, sizeof(*fresh), cmp_double);
 	qsort(again, runs, sizeof(*again), cmp_double);
 	printf("store_bench: %u observations, CPU (user+sys) per observation, "
-	    "median (best) of %u: fresh DB %.1f (%.1f) us, second sweep %.1f "
-	    "(%.1f) us; findings %u, %u\n", n, runs, fresh[runs / 2], fresh[0],
-	    again[runs / 2], again[0], f1, f2);
+	    "median (best, mean) of %u: fresh DB %.1f (%.1f, %.1f) us, second "
+	    "sweep %.1f (%.1f, %.1f) us; findings %u, %u\n", n, runs,
+	    fresh[runs / 2], fresh[0], (pf.open + pf.finish) * 1e6 / runs / n +
+	    pf.record * 1e6 / runs / n, again[runs / 2], again[0],
+	    (pa.open + pa.finish) * 1e6 / runs / n + pa.record * 1e6 / runs / n,
+	    f1, f2);
 
 	printf("store_bench: mean CPU of the parts: fresh: open %.1f ms, "
 	    "record %.1f us/obs, finish %.1f ms; again: open %.1f ms, record "
