@@ -13,10 +13,15 @@
  *
  * History without SQL: when a sweep begins on a database without any chain
  * link or certificate (a first scan), every link the history rules could
- * find is one this handle writes.  Until something else commits (PRAGMA data_version) or a
- * batch is rolled back, store_prev_leaf() then knows there is no earlier
- * leaf, and store_spki_endpoints() that no endpoint serves a key which no
- * leaf written since had; anything else still asks SQLite.
+ * find is one this handle writes.  Until something else commits (PRAGMA
+ * data_version) or a batch is rolled back, store_prev_leaf() then knows
+ * there is no earlier leaf, and store_spki_endpoints() that no endpoint
+ * serves a key which no leaf written since had; anything else still asks
+ * SQLite.
+ *
+ * A finding reported again on an endpoint that already existed is first
+ * tried as a plain UPDATE of the open row (same severity), which leaves the
+ * (state, severity) index alone; otherwise the upsert writes it.
  */
 #include "db/store.h"
 
@@ -38,8 +43,8 @@
 #define BUSY_TIMEOUT_MS	5000
 #define SEEN_SLOTS	1024		/* power of two */
 #define SEEN_MAX	(SEEN_SLOTS * 3 / 4)
-#define KEYS_MIN	1024		/* leaf key set: first size, power of 2 */
-#define KEYS_MAX	(1u << 20)	/* then SQL again: 8 MiB at most */
+#define KEYS_MIN	1024		/* leaf key set: first size, 2^n */
+#define KEYS_MAX	(1u << 20)	/* then SQL again (8 MiB) */
 
 enum stmt_id {
 	ST_BEGIN,
@@ -476,10 +481,10 @@ static void	batch_abort(struct store *);
 static int
 batch_begin(struct store *st)
 {
-	if (st->in_tx)
-		return 0;
 	int64_t v;
 
+	if (st->in_tx)
+		return 0;
 	if (run(st, ST_BEGIN) == -1)
 		return -1;
 	st->in_tx = true;

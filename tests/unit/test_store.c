@@ -800,7 +800,8 @@ test_findings_again(void **state)
 		assert_int_equal(store_scan_begin(st, "active", NULL,
 		    1000 * (i + 1), &s[i]), 0);
 		nf = 0;
-		make_obs(&o, "192.0.2.1", 443, "", 1000 * (i + 1) + 1, SCAN_OK);
+		make_obs(&o, "192.0.2.1", 443, "", 1000 * (i + 1) + 1,
+		    SCAN_OK);
 		set_chain(&o, &leaf, 1);
 		add_finding(&o, f, &nf, "cert.expired", i == 1 ? -1 : 0);
 		if (i == 2)
@@ -920,7 +921,8 @@ test_prev_leaf_order(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		make_cert(&c[i], 40 + (uint32_t)i, 40 + (uint32_t)i, 300, false);
+		make_cert(&c[i], 40 + (uint32_t)i, 40 + (uint32_t)i, 300,
+		    false);
 	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(store_scan_begin(st, "active", NULL, 10 * i,
