@@ -13,10 +13,15 @@
  *
  * History without SQL: when a sweep begins on a database without any chain
  * link or certificate (a first scan), every link the history rules could
- * find is one this handle writes.  Until something else commits (PRAGMA data_version) or a
- * batch is rolled back, store_prev_leaf() then knows there is no earlier
- * leaf, and store_spki_endpoints() that no endpoint serves a key which no
- * leaf written since had; anything else still asks SQLite.
+ * find is one this handle writes.  Until something else commits (PRAGMA
+ * data_version) or a batch is rolled back, store_prev_leaf() then knows
+ * there is no earlier leaf, and store_spki_endpoints() that no endpoint
+ * serves a key which no leaf written since had; anything else still asks
+ * SQLite.
+ *
+ * A finding reported again on an endpoint that already existed is first
+ * tried as a plain UPDATE of the open row (same severity), which leaves the
+ * (state, severity) index alone; otherwise the upsert writes it.
  */
 #include "db/store.h"
 
@@ -38,8 +43,8 @@
 #define BUSY_TIMEOUT_MS	5000
 #define SEEN_SLOTS	1024		/* power of two */
 #define SEEN_MAX	(SEEN_SLOTS * 3 / 4)
-#define KEYS_MIN	1024		/* leaf key set: first size, power of 2 */
-#define KEYS_MAX	(1u << 20)	/* then SQL again: 8 MiB at most */
+#define KEYS_MIN	1024		/* leaf key set: first size, 2^n */
+#define KEYS_MAX	(1u << 20)	/* then SQL again (8 MiB) */
 
 enum stmt_id {
 	ST_BEGIN,
@@ -56,6 +61,7 @@ enum stmt_id {
 	ST_OBS,
 	ST_LINK,
 	ST_FINDING,
+	ST_FINDING_AGAIN,
 	ST_PREV_LEAF,
 	ST_SPKI,
 	ST_LAST_SCANS,
@@ -124,6 +130,14 @@ static const char *const stmt_sql[] = {
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "last_scan = max(last_scan, excluded.last_scan), "
 	    "state = 'open', resolved_at = NULL",
+	/* The same finding still open with the same severity: what the
+	 * upsert would do, without rewriting the (state, severity) index
+	 * entry (a delete and an insert in that B-tree).  No row: upsert. */
+	[ST_FINDING_AGAIN] = "UPDATE findings SET depth = ?5, detail = ?6, "
+	    "last_seen = max(last_seen, ?7), last_scan = max(last_scan, ?8) "
+	    "WHERE endpoint_id = ?3 AND rule = ?1 AND "
+	    "ifnull(cert_sha256, '') = ifnull(?4, '') AND severity = ?2 AND "
+	    "state = 'open' AND resolved_at IS NULL",
 	/* Every ok answer with a leaf before the sweep; the caller keeps
 	 * the latest by (scan_id, id): no sorter for what is a few rows. */
 	[ST_PREV_LEAF] = "SELECT o.scan_id, o.id, l.cert_sha256 FROM "
@@ -467,10 +481,10 @@ static void	batch_abort(struct store *);
 static int
 batch_begin(struct store *st)
 {
-	if (st->in_tx)
-		return 0;
 	int64_t v;
 
+	if (st->in_tx)
+		return 0;
 	if (run(st, ST_BEGIN) == -1)
 		return -1;
 	st->in_tx = true;
@@ -640,13 +654,16 @@ bind_geo(sqlite3_stmt *s, int i, const struct observation *o)
 	bind_opt(s, i + 3, o->geo.as_org);
 }
 
+/* *existed: the row was there before (touched, not inserted). */
 static int
-put_endpoint(struct store *st, const struct observation *o, int64_t *id)
+put_endpoint(struct store *st, const struct observation *o, int64_t *id,
+    bool *existed)
 {
 	sqlite3_stmt *s = st->stmt[ST_EP_FIND];
 	const char *proto = o->protocol != NULL ? o->protocol : "tls";
 
 	*id = 0;
+	*existed = false;
 	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, o->port);
 	sqlite3_bind_text(s, 3, o->sni, -1, SQLITE_STATIC);
@@ -654,6 +671,7 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id)
 	if (run_int(st, ST_EP_FIND, id) == -1)
 		return -1;
 	if (*id != 0) {
+		*existed = true;
 		s = st->stmt[ST_EP_TOUCH];
 		sqlite3_bind_int64(s, 1, *id);
 		bind_opt(s, 2, o->hostname);
@@ -751,28 +769,50 @@ put_links(struct store *st, int64_t obs_id, const struct observation *o)
 	return 0;
 }
 
+/* One finding's values at ST_FINDING's and ST_FINDING_AGAIN's places. */
+static void
+bind_finding(sqlite3_stmt *s, int64_t scan_id, int64_t endpoint,
+    const struct observation *o, const struct finding *f, const char *sha)
+{
+	bind_opt(s, 1, f->rule);
+	bind_opt(s, 2, severity_name(f->severity));
+	sqlite3_bind_int64(s, 3, endpoint);
+	if (sha != NULL)
+		sqlite3_bind_text(s, 4, sha, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 4);
+	sqlite3_bind_int(s, 5, f->depth);
+	bind_opt(s, 6, f->detail);
+	sqlite3_bind_int64(s, 7, o->time);
+	sqlite3_bind_int64(s, 8, scan_id);
+}
+
+/* again: the endpoint existed before this observation, so its findings
+ * may too (a new endpoint goes straight to the upsert). */
 static int
 put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
-    const struct observation *o)
+    bool again, const struct observation *o)
 {
-	sqlite3_stmt *s = st->stmt[ST_FINDING];
-	char sha[2 * CERT_SHA256_LEN + 1];
+	char buf[2 * CERT_SHA256_LEN + 1], *sha;
 
 	for (size_t i = 0; i < o->nfindings; i++) {
 		const struct finding *f = &o->findings[i];
 
-		bind_opt(s, 1, f->rule);
-		bind_opt(s, 2, severity_name(f->severity));
-		sqlite3_bind_int64(s, 3, endpoint);
+		sha = NULL;
 		if (f->depth >= 0 && (size_t)f->depth < o->chain_len) {
-			hex(o->chain[f->depth].sha256, CERT_SHA256_LEN, sha);
-			sqlite3_bind_text(s, 4, sha, -1, SQLITE_STATIC);
-		} else
-			sqlite3_bind_null(s, 4);
-		sqlite3_bind_int(s, 5, f->depth);
-		bind_opt(s, 6, f->detail);
-		sqlite3_bind_int64(s, 7, o->time);
-		sqlite3_bind_int64(s, 8, scan_id);
+			hex(o->chain[f->depth].sha256, CERT_SHA256_LEN, buf);
+			sha = buf;
+		}
+		if (again) {
+			bind_finding(st->stmt[ST_FINDING_AGAIN], scan_id,
+			    endpoint, o, f, sha);
+			if (run(st, ST_FINDING_AGAIN) == -1)
+				return -1;
+			if (sqlite3_changes(st->db) > 0)
+				continue;
+		}
+		bind_finding(st->stmt[ST_FINDING], scan_id, endpoint, o, f,
+		    sha);
 		if (run(st, ST_FINDING) == -1)
 			return -1;
 	}
@@ -784,18 +824,19 @@ store_add_observation(struct store *st, int64_t scan_id,
     const struct observation *o)
 {
 	int64_t endpoint = 0, obs_id = 0;
+	bool existed;
 	int rc;
 
 	if (batch_begin(st) == -1)
 		return -1;
-	if (put_endpoint(st, o, &endpoint) == -1)
+	if (put_endpoint(st, o, &endpoint, &existed) == -1)
 		goto fail;
 	for (size_t i = 0; i < o->chain_len; i++)
 		if (put_cert(st, &o->chain[i], o->time) == -1)
 			goto fail;
 	if (put_obs(st, scan_id, endpoint, o, &obs_id) == -1 ||
 	    put_links(st, obs_id, o) == -1 ||
-	    put_findings(st, scan_id, endpoint, o) == -1)
+	    put_findings(st, scan_id, endpoint, existed, o) == -1)
 		goto fail;
 	if (o->tlsenum != NULL && (rc = store_enum_add(st->db, obs_id,
 	    o->tlsenum)) != SQLITE_OK) {

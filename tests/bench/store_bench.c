@@ -47,14 +47,16 @@ die(const char *what)
 }
 
 static double sys_total;	/* system CPU seconds inside sweep() */
+static long faults[2];		/* minor page faults: fresh, again */
 
 static double
-sys_now(void)
+sys_now(long *minflt)
 {
 	struct rusage ru;
 
 	if (getrusage(RUSAGE_SELF, &ru) == -1)
 		die("getrusage failed");
+	*minflt = ru.ru_minflt;
 	return (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
@@ -198,6 +200,7 @@ sweep(const char *path, struct observation *obs, unsigned n, int64_t when,
 	struct policy *pol;
 	char err[512];
 	double t0, t1, t2, t3, s0;
+	long f0, f1;
 	int rc;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -207,7 +210,7 @@ sweep(const char *path, struct observation *obs, unsigned n, int64_t when,
 	pol = policy_new_default();
 	reset_inputs(obs, n, pol, when);
 	policy_free(pol);
-	s0 = sys_now();
+	s0 = sys_now(&f0);
 	t0 = cpu_now();
 	if ((pl = pipeline_new(&cfg, "active", PIPE_STORE, &rc, err,
 	    sizeof(err))) == NULL)
@@ -220,7 +223,8 @@ sweep(const char *path, struct observation *obs, unsigned n, int64_t when,
 	if (pipeline_finish(pl, n, n) != EXIT_OK)
 		die("pipeline_finish failed");
 	t3 = cpu_now();
-	sys_total += sys_now() - s0;
+	sys_total += sys_now(&f1) - s0;
+	faults[when != BASE_TIME] += f1 - f0;
 	pt->open += t1 - t0;
 	pt->record += t2 - t1;
 	pt->finish += t3 - t2;
@@ -309,18 +313,23 @@ main(int argc, char **argv)
 	qsort(fresh, runs, sizeof(*fresh), cmp_double);
 	qsort(again, runs, sizeof(*again), cmp_double);
 	printf("store_bench: %u observations, CPU (user+sys) per observation, "
-	    "median (best) of %u: fresh DB %.1f (%.1f) us, second sweep %.1f "
-	    "(%.1f) us; findings %u, %u\n", n, runs, fresh[runs / 2], fresh[0],
-	    again[runs / 2], again[0], f1, f2);
+	    "median (best, mean) of %u: fresh DB %.1f (%.1f, %.1f) us, second "
+	    "sweep %.1f (%.1f, %.1f) us; findings %u, %u\n", n, runs,
+	    fresh[runs / 2], fresh[0], (pf.open + pf.finish) * 1e6 / runs / n +
+	    pf.record * 1e6 / runs / n, again[runs / 2], again[0],
+	    (pa.open + pa.finish) * 1e6 / runs / n + pa.record * 1e6 / runs / n,
+	    f1, f2);
 
 	printf("store_bench: mean CPU of the parts: fresh: open %.1f ms, "
 	    "record %.1f us/obs, finish %.1f ms; again: open %.1f ms, record "
-	    "%.1f us/obs, finish %.1f ms; %.0f%% of it system time\n",
+	    "%.1f us/obs, finish %.1f ms; %.0f%% of it system time; page "
+	    "faults per observation %.2f, %.2f\n",
 	    pf.open * 1e3 / runs, pf.record * 1e6 / runs / n,
 	    pf.finish * 1e3 / runs, pa.open * 1e3 / runs,
 	    pa.record * 1e6 / runs / n, pa.finish * 1e3 / runs, 100 *
 	    sys_total / (pf.open + pf.record + pf.finish + pa.open +
-	    pa.record + pa.finish));
+	    pa.record + pa.finish), (double)faults[0] / runs / n,
+	    (double)faults[1] / runs / n);
 	rm_db(path);
 	rmdir(dir);
 	for (unsigned i = 0; i < n; i++)

@@ -774,6 +774,64 @@ test_findings_lifecycle(void **state)
 	cert_record_clear(&leaf);
 }
 
+/* A finding reported again: kept open with the same severity, only its
+ * depth, detail and last sighting move; another severity or a resolved
+ * row is rewritten whole, as before. */
+static void
+test_findings_again(void **state)
+{
+	struct store *st = NULL;
+	struct cert_record leaf;
+	struct observation o;
+	struct finding f[1];
+	int64_t s[5] = { 0 };
+	char err[256];
+	size_t nf;
+	sqlite3 *db;
+
+	(void)state;
+	make_cert(&leaf, 70, 70, 300, false);
+	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+	db = store_db(st);
+	/* 0: the leaf's row, high; 1: depth -1, a row of its own (the
+	 * leaf's is resolved); 2: the leaf's again, low (reopened); 3: high
+	 * again, no detail; 4: the same, with a detail. */
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(store_scan_begin(st, "active", NULL,
+		    1000 * (i + 1), &s[i]), 0);
+		nf = 0;
+		make_obs(&o, "192.0.2.1", 443, "", 1000 * (i + 1) + 1,
+		    SCAN_OK);
+		set_chain(&o, &leaf, 1);
+		add_finding(&o, f, &nf, "cert.expired", i == 1 ? -1 : 0);
+		if (i == 2)
+			f[0].severity = SEV_LOW;
+		snprintf(f[0].detail, sizeof(f[0].detail), "sweep %d", i);
+		if (i == 3)
+			f[0].detail[0] = '\0';
+		assert_int_equal(store_add_observation(st, s[i], &o), 0);
+		assert_int_equal(store_scan_end(st, s[i], 1000 * (i + 1) + 9, 1,
+		    1), 0);
+		if (i == 3)
+			q_text_is(db, "high||open", "SELECT severity || '|' || "
+			    "ifnull(detail, '') || '|' || state FROM findings "
+			    "WHERE cert_sha256 IS NOT NULL");
+	}
+	assert_int_equal(q_int(db, "SELECT count(*) FROM findings"), 2);
+	q_text_is(db, "high|0|sweep 4|1001|5001|open|1|5|", "SELECT severity "
+	    "|| '|' || depth || '|' || ifnull(detail, '') || '|' || "
+	    "first_seen || '|' || last_seen || '|' || state || '|' || "
+	    "first_scan || '|' || last_scan || '|' || ifnull(resolved_at, '') "
+	    "FROM findings WHERE cert_sha256 IS NOT NULL");
+	q_text_is(db, "high|-1|sweep 1|2001|2001|resolved|2|2|3009",
+	    "SELECT severity || '|' || depth || '|' || ifnull(detail, '') || "
+	    "'|' || first_seen || '|' || last_seen || '|' || state || '|' || "
+	    "first_scan || '|' || last_scan || '|' || ifnull(resolved_at, '') "
+	    "FROM findings WHERE cert_sha256 IS NULL");
+	assert_int_equal(store_close(st), 0);
+	cert_record_clear(&leaf);
+}
+
 static void
 test_queries(void **state)
 {
@@ -863,7 +921,8 @@ test_prev_leaf_order(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		make_cert(&c[i], 40 + (uint32_t)i, 40 + (uint32_t)i, 300, false);
+		make_cert(&c[i], 40 + (uint32_t)i, 40 + (uint32_t)i, 300,
+		    false);
 	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(store_scan_begin(st, "active", NULL, 10 * i,
@@ -1139,6 +1198,7 @@ main(void)
 		cmocka_unit_test(test_ocsp_columns),
 		cmocka_unit_test(test_endpoint_seen),
 		cmocka_unit_test(test_findings_lifecycle),
+		cmocka_unit_test(test_findings_again),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_prev_leaf_order),
 		cmocka_unit_test_setup_teardown(test_history_other_writer, setup,
