@@ -112,7 +112,7 @@ static const struct cli_opt opts[] = {
 	{ "concurrency", OPT_CONCURRENCY, "N", C_SWEEP,
 	  "at most N connections in flight (default 1000)" },
 	{ "threads", OPT_THREADS, "N", C_SWEEP,
-	  "event loops, one per thread (default: one per core)" },
+	  "N event loops (default: 1, more while CPU-bound)" },
 	{ "rate", OPT_RATE, "N", C_SWEEP,
 	  "new connections per second (default: no limit)" },
 	{ "timeout", OPT_TIMEOUT, "SEC", C_SWEEP,

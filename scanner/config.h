@@ -56,7 +56,7 @@ struct config {
 	/* scan */
 	bool		 dry_run;	/* --dry-run: print targets, no traffic */
 	unsigned	 concurrency;	/* connections in flight */
-	unsigned	 threads;	/* event loops; 0 = one per core */
+	unsigned	 threads;	/* event loops; 0 = from one, as needed */
 	double		 rate;		/* new connections per second, 0 = no cap */
 	double		 timeout;	/* seconds per step */
 	unsigned	 retries;	/* extra attempts after a timeout */

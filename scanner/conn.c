@@ -791,13 +791,17 @@ conn_established(struct conn *c)
 		preamble_start(c);
 }
 
+/* The connect finished.  Writable alone means it succeeded (a failure also
+ * reports EPOLLERR, which libevent turns into EV_READ | EV_WRITE), so only
+ * then is SO_ERROR asked: one system call less per endpoint. */
 static void
-conn_connected(struct conn *c)
+conn_connected(struct conn *c, short what)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+	if ((what & EV_READ) &&
+	    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err == 0) {
 		conn_established(c);
@@ -820,9 +824,8 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)fd;
-	(void)what;
 	if (c->state == CONN_CONNECT)
-		conn_connected(c);
+		conn_connected(c, what);
 	else if (c->state == CONN_PREAMBLE)
 		preamble_io(c, what);
 	else if (c->state == CONN_RAW)

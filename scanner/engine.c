@@ -4,10 +4,13 @@
  * connections with a token bucket, prints progress, and stops cleanly on
  * SIGINT/SIGTERM.
  *
- * Workers: --threads event loops, each with its own base and connections
+ * Workers: event loops, each with its own base and connections
  * (engine_internal.h says what they share).  Worker 0 runs on the calling
  * thread and owns the signal events and the progress line; the others
- * notice a stop through a 100 ms tick.
+ * notice a stop through a 100 ms tick.  --threads N starts N at once;
+ * without it worker 0 starts alone and its tick starts another, up to one
+ * per core, while all that run are CPU-bound (ramp.c, grow_tick()).  Each
+ * running worker takes an equal share of --concurrency and --rate.
  *
  * Refill never runs inside a connection's callback: a finished connection
  * only activates refill_ev, so a run of instant failures (refused ports)
@@ -288,11 +291,99 @@ engine_flush(struct engine_shared *sh)
 	pthread_mutex_unlock(&sh->sink_lock);
 }
 
+/* This worker's share of --concurrency and --rate among active ones. */
+static void
+engine_share(struct engine *eng, unsigned active)
+{
+	unsigned cap = eng->sh->inflight_cap;
+
+	eng->share_of = active;
+	eng->max_inflight = cap / active + (eng->id < cap % active);
+	if (eng->max_inflight == 0)
+		eng->max_inflight = 1;
+	eng->rate = eng->cfg->rate / active;
+	ramp_set_max(&eng->ramp, eng->max_inflight);
+}
+
+/* A thread's CPU time in seconds, -1 when it cannot be read. */
+static double
+thread_cpu(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts) == -1)
+		return -1;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The share of the wall time since worker 0 last looked that the least
+ * busy running worker spent on the CPU. */
+static double
+engine_least_busy(struct engine_shared *sh, unsigned active)
+{
+	double now = engine_now(), least = 1.0;
+
+	for (unsigned i = 0; i < active; i++) {
+		struct engine *w = &sh->workers[i];
+		double cpu = thread_cpu(w->clock), busy = 0;
+
+		if (cpu >= 0 && w->busy_wall > 0 && now > w->busy_wall)
+			busy = (cpu - w->busy_cpu) / (now - w->busy_wall);
+		w->busy_cpu = cpu;
+		w->busy_wall = now;
+		if (busy < least)
+			least = busy;
+	}
+	return least;
+}
+
+static void *worker_main(void *);
+static int worker_setup(struct engine *, char *, size_t);
+
+/* Worker 0, every tick: one more worker while all are CPU-bound. */
+static void
+engine_grow(struct engine *eng)
+{
+	struct engine_shared *sh = eng->sh;
+	unsigned active = atomic_load(&sh->active);
+	struct engine *w;
+	char err[256];
+
+	if (!sh->adaptive || active >= sh->nmax)
+		return;
+	if (!grow_tick(&sh->grow, engine_least_busy(sh, active), active,
+	    sh->nmax) || atomic_load(&sh->targets_done) ||
+	    engine_stopping(eng))
+		return;
+	w = &sh->workers[active];
+	if (worker_setup(w, err, sizeof(err)) == -1)
+		goto fail;
+	atomic_store(&sh->active, active + 1);
+	engine_share(w, active + 1);
+	engine_share(eng, active + 1);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+		atomic_store(&sh->active, active);
+		engine_share(eng, active);
+		goto fail;
+	}
+	w->started = true;
+	if (pthread_getcpuclockid(w->thread, &w->clock) != 0)
+		w->clock = CLOCK_THREAD_CPUTIME_ID;	/* reads as busy */
+	log_debug("%u event loops: the running ones were CPU-bound",
+	    active + 1);
+	return;
+fail:
+	log_warn("cannot start another event loop (%s); going on with %u",
+	    err, active);
+	sh->nmax = active;
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine *eng = arg;
-
+	unsigned active = atomic_load(&eng->sh->active);
 	unsigned was = eng->ramp.window;
 
 	(void)fd;
@@ -301,8 +392,13 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(eng->base);
 		return;
 	}
-	if (eng->id == 0 && ++eng->ticks % 10 == 0)
-		engine_flush(eng->sh);
+	if (eng->share_of != active)
+		engine_share(eng, active);
+	if (eng->id == 0) {
+		if (++eng->ticks % 10 == 0)
+			engine_flush(eng->sh);
+		engine_grow(eng);
+	}
 	if (ramp_tick(&eng->ramp, engine_now(), eng->inflight)) {
 		log_debug("worker %u: %u in flight, all waiting; now %u",
 		    eng->id, was, eng->ramp.window);
@@ -427,7 +523,8 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* How many workers: --threads, else the cores, never more than needed. */
+/* How many workers at most: --threads, else the cores, never more than
+ * needed. */
 static unsigned
 engine_threads(const struct config *cfg, uint64_t total, unsigned inflight)
 {
@@ -445,26 +542,31 @@ engine_threads(const struct config *cfg, uint64_t total, unsigned inflight)
 	return n > 0 ? n : 1;
 }
 
+/* Worker 0, and with --threads all the others at once. */
 static int
-engine_start_workers(struct engine *w, unsigned n, unsigned inflight,
-    char *err, size_t errlen)
+engine_start_workers(struct engine *w, unsigned n, char *err, size_t errlen)
 {
+	struct engine_shared *sh = w[0].sh;
+
+	if (sh->adaptive)
+		n = 1;
+	atomic_store(&sh->active, n);
 	for (unsigned i = 0; i < n; i++) {
-		w[i].max_inflight = inflight / n + (i < inflight % n);
-		w[i].rate = w[i].cfg->rate / n;
+		engine_share(&w[i], n);
 		if (worker_setup(&w[i], err, errlen) == -1)
 			return -1;
 	}
+	if (pthread_getcpuclockid(pthread_self(), &w[0].clock) != 0)
+		w[0].clock = CLOCK_THREAD_CPUTIME_ID;
 	for (unsigned i = 1; i < n; i++) {
 		if (pthread_create(&w[i].thread, NULL, worker_main,
 		    &w[i]) != 0) {
 			snprintf(err, errlen, "cannot start worker thread %u: "
 			    "%s", i, strerror(errno));
-			atomic_store(&w[0].sh->stopping, true);
-			for (unsigned j = 1; j < i; j++)
-				pthread_join(w[j].thread, NULL);
+			atomic_store(&sh->stopping, true);
 			return -1;
 		}
+		w[i].started = true;
 	}
 	return 0;
 }
@@ -495,15 +597,21 @@ engine_run(const struct config *cfg, struct targets *tg,
 	w = xcalloc(n, sizeof(*w));
 	for (unsigned i = 0; i < n; i++)
 		w[i] = (struct engine){ .sh = &sh, .cfg = cfg, .id = i };
+	sh.workers = w;
+	sh.nmax = n;
+	sh.adaptive = cfg->threads == 0;
+	sh.inflight_cap = inflight;
 	sh.started = engine_now();
-	if (engine_start_workers(w, n, inflight, err, errlen) == -1)
-		goto out;
+	if (engine_start_workers(w, n, err, errlen) == -1)
+		goto join;
 	worker_main(&w[0]);
-	for (unsigned i = 1; i < n; i++)
-		pthread_join(w[i].thread, NULL);
 	rc = sh.rc;
 	if (rc == -1)
 		snprintf(err, errlen, "the sweep stopped early");
+join:
+	for (unsigned i = 1; i < n; i++)
+		if (w[i].started)
+			pthread_join(w[i].thread, NULL);
 out:
 	for (unsigned i = 0; w != NULL && i < n; i++)
 		worker_teardown(&w[i]);

@@ -2,7 +2,8 @@
  * engine_internal.h: what engine.c and conn.c share.  Nothing else includes
  * this file.
  *
- * A sweep runs --threads workers.  Each worker is a struct engine with its
+ * A sweep runs up to --threads workers (engine.c starts them as the sweep
+ * needs them, unless --threads was given).  Each worker is a struct engine with its
  * own event base, resolver, timers and connections; they share one struct
  * engine_shared: the target iterator (under a lock), the SSL_CTX (OpenSSL
  * makes SSL objects from one context safely in many threads), the sink
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/dns.h>
@@ -45,6 +47,12 @@ struct engine_shared {
 	bool			 interrupted;
 	int			 rc;		/* -1 when the sink stopped */
 	double			 started;
+	struct engine		*workers;	/* nmax of them */
+	unsigned		 nmax;
+	atomic_uint		 active;	/* started, from workers[0] on */
+	bool			 adaptive;	/* no --threads: start as needed */
+	unsigned		 inflight_cap;	/* --concurrency, within the fds */
+	struct grow		 grow;		/* worker 0's */
 };
 
 struct engine {
@@ -62,6 +70,7 @@ struct engine {
 	struct conn_list	 conns;		/* every live connection */
 	unsigned		 inflight;
 	unsigned		 max_inflight;	/* this worker's --concurrency */
+	unsigned		 share_of;	/* active workers it was cut for */
 	struct ramp		 ramp;		/* the window within max_inflight */
 	unsigned		 ticks;		/* of tick_ev */
 	double			 rate;		/* this worker's share */
@@ -69,6 +78,10 @@ struct engine {
 	double			 last_fill;	/* monotonic seconds */
 	double			 paused_until;	/* after EMFILE */
 	bool			 targets_done;
+	bool			 started;	/* its thread runs (id > 0) */
+	clockid_t		 clock;		/* its thread's CPU clock */
+	double			 busy_wall;	/* worker 0's last look at it */
+	double			 busy_cpu;
 };
 
 /* Monotonic clock in seconds. */

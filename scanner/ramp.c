@@ -17,6 +17,14 @@
  * larger without one: the sweep is bound by waiting, not by the servers
  * or the CPU, and a silent /16 at --rate 5000 needs thousands in flight
  * within a fraction of a second.
+ *
+ * The same holds for event loops (--threads): a sweep starts with one, and
+ * one more starts only while every running loop is CPU-bound, GROW_BUSY of
+ * its wall time on the CPU for GROW_TICKS ticks in a row.  A loop that
+ * waits for its servers or for round trips would not finish sooner with a
+ * second one; on a loopback lab a second loop competes with the servers
+ * for the cores and cost a fifth more CPU per endpoint for no gain, while
+ * full OpenSSL handshakes keep a loop busy and get the cores they need.
  */
 #include "scanner/ramp.h"
 
@@ -26,6 +34,8 @@
 #define RAMP_PATIENCE	0.08	/* s: a full window that long is too small
 				   (the engine looks every 0.1 s) */
 #define RAMP_WAIT_GROWTH 4
+#define GROW_BUSY	0.75	/* a loop this busy is CPU-bound */
+#define GROW_TICKS	2	/* for this many ticks in a row */
 
 static unsigned
 umin(unsigned a, unsigned b)
@@ -83,5 +93,26 @@ ramp_tick(struct ramp *r, double now, unsigned inflight)
 	r->done = 0;
 	r->start = now;
 	r->window = umin(r->max, r->window * RAMP_WAIT_GROWTH);
+	return true;
+}
+
+void
+ramp_set_max(struct ramp *r, unsigned max)
+{
+	r->max = max > 0 ? max : 1;
+	if (r->window > r->max)
+		r->window = r->max;
+}
+
+bool
+grow_tick(struct grow *g, double least_busy, unsigned active, unsigned max)
+{
+	if (active >= max || least_busy < GROW_BUSY) {
+		g->streak = 0;
+		return false;
+	}
+	if (++g->streak < GROW_TICKS)
+		return false;
+	g->streak = 0;
 	return true;
 }

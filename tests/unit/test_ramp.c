@@ -4,7 +4,8 @@
  * hosts: a fixed round trip each), ones that saturate (a loopback lab),
  * one that saturates, then frees up, and silent hosts that answer nothing
  * before the timeout.  The engine's 100 ms tick is simulated too, with
- * every window slot busy.
+ * every window slot busy.  Then the ceiling moving (another loop started)
+ * and grow_tick(), which starts loops.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,6 +161,52 @@ test_small_ceiling(void **state)
 	assert_int_equal(simulate(&r, &s, 1000, &now, NULL), 100);
 }
 
+/* Another ceiling (a second loop took half): the window follows. */
+static void
+test_set_max(void **state)
+{
+	struct ramp r;
+	struct server s = { .rtt = 0.1 };
+	double now = 0;
+
+	(void)state;
+	ramp_init(&r, 1000, now);
+	(void)simulate(&r, &s, 5000, &now, NULL);
+	assert_int_equal(r.window, 1000);
+	ramp_set_max(&r, 500);
+	assert_int_equal(r.window, 500);
+	(void)simulate(&r, &s, 5000, &now, NULL);
+	assert_int_equal(r.window, 500);
+	ramp_set_max(&r, 0);
+	assert_int_equal(r.window, 1);
+}
+
+/* Loops: another only after every running one was busy two ticks in a
+ * row, never past the maximum; a loop that waits resets the count. */
+static void
+test_grow(void **state)
+{
+	struct grow g = { 0 };
+	unsigned active = 1;
+
+	(void)state;
+	/* a loop waiting on its servers (the loopback lab: 0.4-0.63) */
+	for (int i = 0; i < 50; i++)
+		assert_false(grow_tick(&g, i % 2 ? 0.63 : 0.4, active, 2));
+	/* busy, then waiting, then busy: the streak starts again */
+	assert_false(grow_tick(&g, 0.9, active, 2));
+	assert_false(grow_tick(&g, 0.5, active, 2));
+	assert_false(grow_tick(&g, 0.9, active, 2));
+	assert_true(grow_tick(&g, 0.95, active, 2));
+	active++;
+	/* at the maximum, however busy */
+	for (int i = 0; i < 10; i++)
+		assert_false(grow_tick(&g, 1.0, active, 2));
+	/* with room, two busy ticks again (not at once) */
+	assert_false(grow_tick(&g, 1.0, active, 4));
+	assert_true(grow_tick(&g, 1.0, active, 4));
+}
+
 int
 main(void)
 {
@@ -170,6 +217,8 @@ main(void)
 		cmocka_unit_test(test_climbs_again),
 		cmocka_unit_test(test_silent_widens_on_time),
 		cmocka_unit_test(test_small_ceiling),
+		cmocka_unit_test(test_set_max),
+		cmocka_unit_test(test_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
