@@ -116,11 +116,31 @@ jw_arr_end(struct jsonw *w)
 	w->comma = true;
 }
 
+/* Keys are our own names, plain ASCII: one copy, "key": at once (a key
+ * that needs escaping, which none does, takes jw_cstr()'s way). */
 void
 jw_key(struct jsonw *w, const char *key)
 {
-	jw_cstr(w, key);
-	put1(w, ':');
+	size_t n = strlen(key);
+	char *p;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+			jw_cstr(w, key);
+			put1(w, ':');
+			w->comma = false;
+			return;
+		}
+	}
+	sep(w);
+	p = room(w, n + 3);
+	p[0] = '"';
+	memcpy(p + 1, key, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	w->len += n + 3;
 	w->comma = false;
 }
 

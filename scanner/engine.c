@@ -491,6 +491,7 @@ worker_teardown(struct engine *eng)
 {
 	while (!LIST_EMPTY(&eng->conns))
 		conn_abort(LIST_FIRST(&eng->conns));
+	conn_spares_free(eng);
 	if (eng->dns != NULL)
 		evdns_base_free(eng->dns, 0);
 	if (eng->progress_ev != NULL) {

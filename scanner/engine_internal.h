@@ -68,6 +68,8 @@ struct engine {
 	struct event		*progress_ev;	/* worker 0, on a terminal */
 	struct event		*sig_int, *sig_term;	/* worker 0 */
 	struct conn_list	 conns;		/* every live connection */
+	struct conn		*spare;		/* finished ones, for reuse */
+	unsigned		 nspare;
 	unsigned		 inflight;
 	unsigned		 max_inflight;	/* this worker's --concurrency */
 	unsigned		 share_of;	/* active workers it was cut for */
@@ -102,5 +104,7 @@ struct evdns_base *engine_dns(struct engine *);
 SSL_CTX	*engine_ssl_ctx(struct engine *);
 /* Frees a connection without an observation (shutdown on a signal). */
 void	conn_abort(struct conn *);
+/* Frees the worker's spare connections. */
+void	conn_spares_free(struct engine *);
 
 #endif /* CERTSWEEP_ENGINE_INTERNAL_H */

@@ -21,13 +21,14 @@
 struct rawgrab {
 	struct tlswire_parser	 p;
 	struct tlswire_events	 ev;
-	uint8_t			 hello[RAW_HELLO_MAX];
+	uint8_t			*hello;		/* hello_len bytes */
 	size_t			 hello_len;
 	uint16_t		 version, cipher;
 	char			 group[32];
 	char			 alpn[32];
 	struct cert_record	*chain;
 	size_t			 chain_len;
+	size_t			 chain_cap;
 	size_t			 dropped;	/* certificates past CHAIN_MAX */
 	uint8_t			*staple;
 	size_t			 staple_len;
@@ -55,8 +56,18 @@ add_cert(struct rawgrab *g, const uint8_t *der, size_t len)
 		g->dropped++;
 		return;
 	}
-	if (g->chain == NULL)
-		g->chain = xcalloc(CHAIN_MAX, sizeof(*g->chain));
+	/* Room for 4 first (1 KiB, which malloc keeps per thread), not for
+	 * CHAIN_MAX: most chains are one to three certificates. */
+	if (g->chain_len == g->chain_cap) {
+		size_t cap = g->chain_cap == 0 ? 4 : g->chain_cap * 2;
+
+		if (cap > CHAIN_MAX)
+			cap = CHAIN_MAX;
+		g->chain = xreallocarray(g->chain, cap, sizeof(*g->chain));
+		memset(&g->chain[g->chain_len], 0,
+		    (cap - g->chain_len) * sizeof(*g->chain));
+		g->chain_cap = cap;
+	}
 	/* a certificate OpenSSL cannot read is left out, as in tls.c */
 	if (cert_record_from_der_lite(&g->chain[g->chain_len], der, len) == 0)
 		g->chain_len++;
@@ -133,6 +144,8 @@ rawgrab_new(const char *sni, const char *alpn, uint64_t seed)
 	struct tlswire_hello h;
 	const char *names[RAW_ALPN_MAX];
 	char abuf[256];
+	uint8_t buf[RAW_HELLO_MAX];
+	size_t len;
 
 	g->alert = -1;
 	g->ev = (struct tlswire_events){
@@ -155,9 +168,16 @@ rawgrab_new(const char *sni, const char *alpn, uint64_t seed)
 		h.alpn = names;
 		h.nalpn = split_alpn(alpn, abuf, sizeof(abuf), names);
 	}
-	if (tlswire_build_client_hello(&h, g->hello, sizeof(g->hello),
-	    &g->hello_len) == -1)
-		g->hello_len = 0;	/* an impossible SNI: OpenSSL says why */
+	/* Built on the stack, kept at its size (a few hundred bytes): with
+	 * the buffer inside, the struct was 2.5 KiB, past malloc's
+	 * per-thread caches. */
+	if (tlswire_build_client_hello(&h, buf, sizeof(buf), &len) == -1)
+		len = 0;		/* an impossible SNI: OpenSSL says why */
+	if (len > 0) {
+		g->hello = xmalloc(len);
+		memcpy(g->hello, buf, len);
+		g->hello_len = len;
+	}
 	return g;
 }
 
@@ -171,6 +191,7 @@ rawgrab_free(struct rawgrab *g)
 		cert_record_clear(&g->chain[i]);
 	free(g->chain);
 	free(g->staple);
+	free(g->hello);
 	free(g);
 }
 
@@ -232,7 +253,7 @@ rawgrab_result(struct rawgrab *g, struct observation *obs)
 	obs->chain = g->chain;
 	obs->chain_len = g->chain_len;
 	g->chain = NULL;
-	g->chain_len = 0;
+	g->chain_len = g->chain_cap = 0;
 	obs->ocsp_staple = g->staple;
 	obs->ocsp_staple_len = g->staple_len;
 	g->staple = NULL;
