@@ -137,14 +137,71 @@ split_alpn(const char *list, char *buf, size_t buflen, const char **names)
 	return n;
 }
 
+/*
+ * The hello of the last (name, ALPN) this thread built.  The next hello for
+ * the same pair differs only in its random, so it is copied and the random
+ * put in (4 k instructions an endpoint less).  An empty len: none yet, or
+ * the pair could not be kept.
+ */
+#define RANDOM_AT	11	/* record header 5, handshake header 4, version 2 */
+static _Thread_local struct {
+	char		 sni[256];
+	char		 alpn[256];
+	uint8_t		 hello[RAW_HELLO_MAX];
+	size_t		 len;
+} last;
+
+static size_t
+hello_build(const char *sni, const char *alpn, const uint8_t random[32],
+    uint8_t *out, size_t outlen)
+{
+	struct tlswire_hello h;
+	const char *names[RAW_ALPN_MAX];
+	char abuf[256];
+	size_t len;
+
+	tlswire_recipe_grab12(&h);
+	memcpy(h.random, random, sizeof(h.random));
+	h.sni = *sni != '\0' ? sni : NULL;
+	if (*alpn != '\0') {
+		h.alpn = names;
+		h.nalpn = split_alpn(alpn, abuf, sizeof(abuf), names);
+	}
+	if (tlswire_build_client_hello(&h, out, outlen, &len) == -1)
+		return 0;	/* an impossible SNI: OpenSSL says why */
+	return len;
+}
+
+static size_t
+hello_make(const char *sni, const char *alpn, const uint8_t random[32],
+    uint8_t *out, size_t outlen)
+{
+	size_t len;
+
+	if (last.len > 0 && last.len <= outlen &&
+	    strcmp(last.sni, sni) == 0 && strcmp(last.alpn, alpn) == 0) {
+		memcpy(out, last.hello, last.len);
+		memcpy(out + RANDOM_AT, random, 32);
+		return last.len;
+	}
+	if ((len = hello_build(sni, alpn, random, out, outlen)) == 0)
+		return 0;
+	last.len = 0;
+	if (strlen(sni) < sizeof(last.sni) && strlen(alpn) <
+	    sizeof(last.alpn) && len <= sizeof(last.hello)) {
+		snprintf(last.sni, sizeof(last.sni), "%s", sni);
+		snprintf(last.alpn, sizeof(last.alpn), "%s", alpn);
+		memcpy(last.hello, out, len);
+		last.len = len;
+	}
+	return len;
+}
+
 struct rawgrab *
 rawgrab_new(const char *sni, const char *alpn, uint64_t seed)
 {
 	struct rawgrab *g = xcalloc(1, sizeof(*g));
-	struct tlswire_hello h;
-	const char *names[RAW_ALPN_MAX];
-	char abuf[256];
-	uint8_t buf[RAW_HELLO_MAX];
+	uint8_t random[32], buf[RAW_HELLO_MAX];
 	size_t len;
 
 	g->alert = -1;
@@ -158,21 +215,15 @@ rawgrab_new(const char *sni, const char *alpn, uint64_t seed)
 		.on_sslv2_server_hello = on_sslv2_hello,
 	};
 	tlswire_parser_init(&g->p, TLSWIRE_DIR_SERVER, 0, &g->ev);
-	tlswire_recipe_grab12(&h);
-	for (size_t i = 0; i < sizeof(h.random); i += 8) {
+	for (size_t i = 0; i < sizeof(random); i += 8) {
 		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		memcpy(h.random + i, &seed, 8);
-	}
-	h.sni = sni != NULL && *sni != '\0' ? sni : NULL;
-	if (alpn != NULL) {
-		h.alpn = names;
-		h.nalpn = split_alpn(alpn, abuf, sizeof(abuf), names);
+		memcpy(random + i, &seed, 8);
 	}
 	/* Built on the stack, kept at its size (a few hundred bytes): with
 	 * the buffer inside, the struct was 2.5 KiB, past malloc's
 	 * per-thread caches. */
-	if (tlswire_build_client_hello(&h, buf, sizeof(buf), &len) == -1)
-		len = 0;		/* an impossible SNI: OpenSSL says why */
+	len = hello_make(sni != NULL ? sni : "", alpn != NULL ? alpn : "",
+	    random, buf, sizeof(buf));
 	if (len > 0) {
 		g->hello = xmalloc(len);
 		memcpy(g->hello, buf, len);
