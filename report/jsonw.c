@@ -151,6 +151,22 @@ jw_str_begin(struct jsonw *w)
 	put1(w, '"');
 }
 
+/* No byte of the 8 at p needs anything: each in 0x20..0x7f, none '"' or
+ * '\\' (the "has a byte less than" and "has a zero byte" tests of a word;
+ * a false alarm only sends the word to the byte loop). */
+static inline bool
+plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+	uint64_t v, q, b;
+
+	memcpy(&v, p, sizeof(v));
+	q = v ^ (ones * '"');
+	b = v ^ (ones * '\\');
+	return ((v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b)) & high) == 0;
+}
+
 /*
  * Runs of bytes that need nothing are copied at once.  A byte starting no
  * valid UTF-8 sequence becomes U+FFFD [JSON-BAD-UTF8]; '"', '\\' and
@@ -166,6 +182,10 @@ jw_str_part(struct jsonw *w, const char *s, size_t n)
 	char esc[6];
 
 	while (i < n) {
+		if (n - i >= 8 && plain8(p + i)) {
+			i += 8;
+			continue;
+		}
 		if (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
 		    p[i] != '\\') {
 			i++;
