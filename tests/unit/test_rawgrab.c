@@ -32,7 +32,8 @@ on_hello(void *arg, const struct tlswire_client_hello *ch)
 	size_t off = 0, at = 0;
 
 	s->hello = true;
-	memcpy(s->sni, ch->sni.data, ch->sni.len);
+	if (ch->sni.len > 0)
+		memcpy(s->sni, ch->sni.data, ch->sni.len);
 	s->sni[ch->sni.len] = '\0';
 	while (tlswire_alpn_next(&ch->alpn, &off, &name)) {
 		if (at > 0)
