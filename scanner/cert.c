@@ -32,19 +32,8 @@
 
 #include "scanner/xmem.h"
 
-#define CERT_STR_MAX	(64 * 1024)	/* any one string field */
-#define CERT_SANS_MAX	100000
-
-/* A growable string with a hard maximum; past it, "..." and stop. */
-struct sbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	bool	 full;
-};
-
 static void
-sb_putc(struct sbuf *sb, char c)
+sb_putc(struct cert_sb *sb, char c)
 {
 	if (sb->full)
 		return;
@@ -70,39 +59,72 @@ sb_putc(struct sbuf *sb, char c)
 #define ESC_BS		0x1	/* also escape the backslash */
 #define ESC_COMMA	0x2	/* and the comma (items of a list) */
 
+static bool
+sb_escaped(unsigned char c, int esc)
+{
+	return c < 0x20 || c == 0x7f || ((esc & ESC_BS) && c == '\\') ||
+	    ((esc & ESC_COMMA) && c == ',');
+}
+
+/* n bytes as they are: sb_putc() each, in one copy when none of them
+ * reaches the maximum. */
+static void
+sb_append(struct cert_sb *sb, const unsigned char *s, size_t n)
+{
+	if (sb->full || sb->len + n + 4 > CERT_STR_MAX) {
+		for (size_t i = 0; i < n; i++)
+			sb_putc(sb, (char)s[i]);
+		return;
+	}
+	if (sb->len + n + 1 > sb->cap) {
+		while (sb->len + n + 1 > sb->cap)
+			sb->cap = sb->cap == 0 ? 64 : sb->cap * 2;
+		if (sb->cap > CERT_STR_MAX)
+			sb->cap = CERT_STR_MAX;
+		sb->p = xreallocarray(sb->p, sb->cap, 1);
+	}
+	memcpy(sb->p + sb->len, s, n);
+	sb->len += n;
+	sb->p[sb->len] = '\0';
+}
+
 /*
  * Appends bytes, escaping NUL, control bytes, DEL and (per esc) the
  * backslash and comma as \xNN, so "a\0b" and the text "a\x00b" stay
  * distinct and a comma inside a URL cannot split a list.  [X509-NUL-SAN]
  */
 static void
-sb_putn(struct sbuf *sb, const void *v, size_t n, int esc)
+sb_putn(struct cert_sb *sb, const void *v, size_t n, int esc)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = v;
+	size_t i = 0, k;
 
-	for (size_t i = 0; i < n && !sb->full; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f ||
-		    ((esc & ESC_BS) && s[i] == '\\') ||
-		    ((esc & ESC_COMMA) && s[i] == ',')) {
-			sb_putc(sb, '\\');
-			sb_putc(sb, 'x');
-			sb_putc(sb, hex[s[i] >> 4]);
-			sb_putc(sb, hex[s[i] & 0xf]);
-		} else
-			sb_putc(sb, (char)s[i]);
+	while (i < n && !sb->full) {
+		for (k = i; k < n && !sb_escaped(s[k], esc); k++)
+			;
+		if (k > i) {
+			sb_append(sb, s + i, k - i);
+			i = k;
+			continue;
+		}
+		sb_putc(sb, '\\');
+		sb_putc(sb, 'x');
+		sb_putc(sb, hex[s[i] >> 4]);
+		sb_putc(sb, hex[s[i] & 0xf]);
+		i++;
 	}
 }
 
 static void
-sb_puts(struct sbuf *sb, const char *s)
+sb_puts(struct cert_sb *sb, const char *s)
 {
 	sb_putn(sb, s, strlen(s), 0);
 }
 
 /* Comma-separated lists: a separator before every item but the first. */
-static void
-sb_item(struct sbuf *sb, const char *s)
+void
+cert_sb_item(struct cert_sb *sb, const char *s)
 {
 	if (sb->len > 0)
 		sb_putc(sb, ',');
@@ -110,12 +132,12 @@ sb_item(struct sbuf *sb, const char *s)
 }
 
 /* The string, never NULL; the buffer is handed over. */
-static char *
-sb_take(struct sbuf *sb)
+char *
+cert_sb_take(struct cert_sb *sb)
 {
 	char *s = sb->p != NULL ? sb->p : xstrdup("");
 
-	*sb = (struct sbuf){ 0 };
+	*sb = (struct cert_sb){ 0 };
 	return s;
 }
 
@@ -131,8 +153,8 @@ cert_hex(const uint8_t *bytes, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static char *
-hex_string(const uint8_t *bytes, size_t len)
+char *
+cert_hex_text(const void *bytes, size_t len)
 {
 	char *s;
 
@@ -144,8 +166,8 @@ hex_string(const uint8_t *bytes, size_t len)
 }
 
 /* An object's short name, or its dotted form when OpenSSL has no name. */
-static void
-obj_name(const ASN1_OBJECT *obj, char *out, size_t outlen)
+void
+cert_obj_name(const ASN1_OBJECT *obj, char *out, size_t outlen)
 {
 	int nid = OBJ_obj2nid(obj);
 
@@ -160,7 +182,7 @@ obj_name(const ASN1_OBJECT *obj, char *out, size_t outlen)
  * UTF-8 kept readable instead of \XX-escaped; "" for an empty name.
  */
 static void
-name_append(struct sbuf *sb, const X509_NAME *name)
+name_append(struct cert_sb *sb, const X509_NAME *name)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *data = NULL;
@@ -178,19 +200,40 @@ name_append(struct sbuf *sb, const X509_NAME *name)
 char *
 cert_text(const void *bytes, size_t n)
 {
-	struct sbuf sb = { 0 };
+	struct cert_sb sb = { 0 };
 
 	sb_putn(&sb, bytes, n, 0);
-	return sb_take(&sb);
+	return cert_sb_take(&sb);
+}
+
+/*
+ * cert_text(s, n) when s (heap, NUL-terminated, n bytes) has nothing to
+ * escape and is short enough to be kept whole: s itself, no copy.
+ */
+char *
+cert_text_take(char *s, size_t n)
+{
+	char *t;
+
+	if (n + 4 < CERT_STR_MAX) {
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				goto copy;
+		return s;
+	}
+copy:
+	t = cert_text(s, n);
+	free(s);
+	return t;
 }
 
 static char *
 name_string(const X509_NAME *name)
 {
-	struct sbuf sb = { 0 };
+	struct cert_sb sb = { 0 };
 
 	name_append(&sb, name);
-	return sb_take(&sb);
+	return cert_sb_take(&sb);
 }
 
 char *
@@ -206,6 +249,25 @@ cert_serial_string(const ASN1_INTEGER *serial)
 	s = xstrndup(hex, CERT_STR_MAX);
 	OPENSSL_free(hex);
 	BN_free(bn);
+	return s;
+}
+
+/* cert_serial_string() of a positive integer from its magnitude (no
+ * leading zero octet): BN_bn2hex's upper-case digits, two an octet. */
+char *
+cert_serial_mag(const uint8_t *mag, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *s;
+
+	if (n > CERT_STR_MAX / 2)
+		n = CERT_STR_MAX / 2;
+	s = xmalloc(2 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = hex[mag[i] >> 4];
+		s[2 * i + 1] = hex[mag[i] & 0xf];
+	}
+	s[2 * n] = '\0';
 	return s;
 }
 
@@ -237,9 +299,15 @@ cert_time_unix(const ASN1_TIME *t)
 	memset(&tm, 0, sizeof(tm));
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return 0;
-	return days_from_civil((int64_t)tm.tm_year + 1900,
-	    (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) * 86400 +
-	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	return cert_tm_unix(&tm);
+}
+
+int64_t
+cert_tm_unix(const struct tm *tm)
+{
+	return days_from_civil((int64_t)tm->tm_year + 1900,
+	    (unsigned)tm->tm_mon + 1, (unsigned)tm->tm_mday) * 86400 +
+	    tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
 }
 
 /* EC curve short name, "explicit" for explicit parameters. */
@@ -273,7 +341,7 @@ key_facts(struct cert_record *rec, X509 *x)
 	if (pkey == NULL) {
 		if (X509_PUBKEY_get0_param(&alg, NULL, NULL, NULL,
 		    X509_get_X509_PUBKEY(x)) == 1 && alg != NULL)
-			obj_name(alg, buf, sizeof(buf));
+			cert_obj_name(alg, buf, sizeof(buf));
 		else
 			snprintf(buf, sizeof(buf), "unknown");
 		rec->key_type = xstrdup(buf);
@@ -343,30 +411,39 @@ cert_sig_alg_plain(const ASN1_OBJECT *obj)
 	return xstrdup(buf);
 }
 
+/* inet_ntop(AF_INET) without its sprintf: "192.0.2.7". */
 static void
-ia5_append(struct sbuf *sb, const char *prefix, const ASN1_STRING *s)
+ipv4_text(const unsigned char *p, char *out)
 {
-	sb_puts(sb, prefix);
-	if (s != NULL)
-		sb_putn(sb, ASN1_STRING_get0_data(s),
-		    (size_t)ASN1_STRING_length(s), ESC_BS);
+	for (int i = 0; i < 4; i++) {
+		unsigned v = p[i];
+
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
 }
 
 static void
-ip_append(struct sbuf *sb, const ASN1_OCTET_STRING *ip)
+ip_append(struct cert_sb *sb, const unsigned char *p, size_t len)
 {
-	const unsigned char *p = ASN1_STRING_get0_data(ip);
-	int len = ASN1_STRING_length(ip);
 	char buf[INET6_ADDRSTRLEN];
 
 	sb_puts(sb, "IP:");
-	if ((len == 4 && inet_ntop(AF_INET, p, buf, sizeof(buf)) != NULL) ||
-	    (len == 16 && inet_ntop(AF_INET6, p, buf, sizeof(buf)) != NULL)) {
+	if (len == 4) {
+		ipv4_text(p, buf);
+		sb_puts(sb, buf);
+		return;
+	}
+	if (len == 16 && inet_ntop(AF_INET6, p, buf, sizeof(buf)) != NULL) {
 		sb_puts(sb, buf);
 		return;
 	}
 	/* Not an address (e.g. a name-constraint range): show the bytes. */
-	for (int i = 0; i < len && !sb->full; i++) {
+	for (size_t i = 0; i < len && !sb->full; i++) {
 		snprintf(buf, sizeof(buf), "%s%02x", i ? ":" : "", p[i]);
 		sb_puts(sb, buf);
 	}
@@ -376,7 +453,7 @@ ip_append(struct sbuf *sb, const ASN1_OCTET_STRING *ip)
 static char *
 san_string(const GENERAL_NAME *gn)
 {
-	struct sbuf sb = { 0 };
+	struct cert_sb sb = { 0 };
 	ASN1_OBJECT *oid = NULL;
 	char buf[128];
 	void *v;
@@ -385,30 +462,26 @@ san_string(const GENERAL_NAME *gn)
 	v = GENERAL_NAME_get0_value(gn, &type);
 	switch (type) {
 	case GEN_DNS:
-		ia5_append(&sb, "DNS:", v);
-		break;
 	case GEN_EMAIL:
-		ia5_append(&sb, "email:", v);
-		break;
 	case GEN_URI:
-		ia5_append(&sb, "URI:", v);
-		break;
 	case GEN_IPADD:
-		ip_append(&sb, v);
-		break;
+		if (v == NULL)
+			return cert_san_text(type, "", 0);
+		return cert_san_text(type, ASN1_STRING_get0_data(v),
+		    (size_t)ASN1_STRING_length(v));
 	case GEN_DIRNAME:
 		sb_puts(&sb, "DirName:");
 		name_append(&sb, v);
 		break;
 	case GEN_RID:
-		obj_name(v, buf, sizeof(buf));
+		cert_obj_name(v, buf, sizeof(buf));
 		sb_puts(&sb, "RID:");
 		sb_puts(&sb, buf);
 		break;
 	case GEN_OTHERNAME:
 		GENERAL_NAME_get0_otherName(gn, &oid, NULL);
 		if (oid != NULL)
-			obj_name(oid, buf, sizeof(buf));
+			cert_obj_name(oid, buf, sizeof(buf));
 		else
 			snprintf(buf, sizeof(buf), "unknown");
 		sb_puts(&sb, "othername:");
@@ -424,7 +497,32 @@ san_string(const GENERAL_NAME *gn)
 		sb_puts(&sb, "unknown:");
 		break;
 	}
-	return sb_take(&sb);
+	return cert_sb_take(&sb);
+}
+
+char *
+cert_san_text(int type, const void *bytes, size_t n)
+{
+	struct cert_sb sb = { 0 };
+
+	switch (type) {
+	case GEN_DNS:
+		sb_puts(&sb, "DNS:");
+		break;
+	case GEN_EMAIL:
+		sb_puts(&sb, "email:");
+		break;
+	case GEN_URI:
+		sb_puts(&sb, "URI:");
+		break;
+	case GEN_IPADD:
+		ip_append(&sb, bytes, n);
+		return cert_sb_take(&sb);
+	default:
+		return NULL;
+	}
+	sb_putn(&sb, bytes, n, ESC_BS);
+	return cert_sb_take(&sb);
 }
 
 void
@@ -460,16 +558,16 @@ san_facts(struct cert_record *rec, X509 *x)
 char *
 cert_eku_string(const EXTENDED_KEY_USAGE *eku)
 {
-	struct sbuf sb = { 0 };
+	struct cert_sb sb = { 0 };
 	char buf[128];
 
 	if (eku == NULL)
 		return xstrdup("");
 	for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
-		obj_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf));
-		sb_item(&sb, buf);
+		cert_obj_name(sk_ASN1_OBJECT_value(eku, i), buf, sizeof(buf));
+		cert_sb_item(&sb, buf);
 	}
-	return sb_take(&sb);
+	return cert_sb_take(&sb);
 }
 
 static char *
@@ -484,24 +582,30 @@ eku_string(X509 *x)
 	return s;
 }
 
+void
+cert_sb_uri(struct cert_sb *sb, const void *bytes, size_t n)
+{
+	if (sb->len > 0)
+		sb_putc(sb, ',');
+	sb_putn(sb, bytes, n, ESC_BS | ESC_COMMA);
+}
+
 static void
-uri_item(struct sbuf *sb, const GENERAL_NAME *gn)
+uri_item(struct cert_sb *sb, const GENERAL_NAME *gn)
 {
 	int type;
 	const ASN1_STRING *s = GENERAL_NAME_get0_value(gn, &type);
 
 	if (type != GEN_URI || s == NULL)
 		return;
-	if (sb->len > 0)
-		sb_putc(sb, ',');
-	sb_putn(sb, ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s),
-	    ESC_BS | ESC_COMMA);
+	cert_sb_uri(sb, ASN1_STRING_get0_data(s),
+	    (size_t)ASN1_STRING_length(s));
 }
 
 void
 cert_aia_facts(struct cert_record *rec, const AUTHORITY_INFO_ACCESS *aia)
 {
-	struct sbuf ocsp = { 0 }, ca = { 0 };
+	struct cert_sb ocsp = { 0 }, ca = { 0 };
 
 	for (int i = 0; aia != NULL && i < sk_ACCESS_DESCRIPTION_num(aia);
 	    i++) {
@@ -513,8 +617,8 @@ cert_aia_facts(struct cert_record *rec, const AUTHORITY_INFO_ACCESS *aia)
 		else if (nid == NID_ad_ca_issuers)
 			uri_item(&ca, ad->location);
 	}
-	rec->ocsp_urls = sb_take(&ocsp);
-	rec->ca_issuers = sb_take(&ca);
+	rec->ocsp_urls = cert_sb_take(&ocsp);
+	rec->ca_issuers = cert_sb_take(&ca);
 }
 
 static void
@@ -530,7 +634,7 @@ aia_facts(struct cert_record *rec, X509 *x)
 char *
 cert_crl_string(const STACK_OF(DIST_POINT) *dps)
 {
-	struct sbuf sb = { 0 };
+	struct cert_sb sb = { 0 };
 
 	for (int i = 0; dps != NULL && i < sk_DIST_POINT_num(dps); i++) {
 		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
@@ -543,7 +647,7 @@ cert_crl_string(const STACK_OF(DIST_POINT) *dps)
 			uri_item(&sb, sk_GENERAL_NAME_value(
 			    dp->distpoint->name.fullname, j));
 	}
-	return sb_take(&sb);
+	return cert_sb_take(&sb);
 }
 
 static char *
@@ -586,7 +690,7 @@ cert_octets_hex(const ASN1_OCTET_STRING *s)
 {
 	if (s == NULL)
 		return xstrdup("");
-	return hex_string(ASN1_STRING_get0_data(s),
+	return cert_hex_text(ASN1_STRING_get0_data(s),
 	    (size_t)ASN1_STRING_length(s));
 }
 

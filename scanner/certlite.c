@@ -3,13 +3,16 @@
  * cert.c without d2i_X509().  OpenSSL 3 decodes the public key of every
  * certificate it parses into an EVP_PKEY through the provider decoders,
  * which is ~100-170 us a certificate; the scanner wants the key's type and
- * size, not the key.  So the DER is split here (der.c), the cheap pieces go
- * to OpenSSL's own decoders (serial and times: the very items d2i_X509()
- * uses; each extension value: the method X509V3_EXT_d2i() uses, found by
- * certlite_ext.c), algorithm identifiers are read in the forms whose
- * decoding is certain, the names are printed by certlite_name.c, and the
- * key facts are read from the SubjectPublicKeyInfo directly.  The string
- * formatting is cert.c's own (cert_internal.h).
+ * size, not the key.  So the DER is split here (der.c); the serial, the
+ * times and the common extensions, in their plain encodings, are read from
+ * it directly, and anything less plain goes to OpenSSL's own decoders
+ * (serial and times: the very items d2i_X509() uses; each extension value:
+ * the method X509V3_EXT_d2i() uses; certlite_ext.c).  Object identifiers
+ * are looked up in a table of OpenSSL's own (certlite_oid.c), algorithm
+ * identifiers are read in the forms whose decoding is certain, the names
+ * are printed by certlite_name.c, and the key facts are read from the
+ * SubjectPublicKeyInfo directly (an EC point is checked by certlite_ec.c).
+ * The string formatting is cert.c's own (cert_internal.h).
  *
  * Correctness first: the record must equal cert_record_from_der()'s in
  * every field but x509.  Whenever this file is not certain of that - a
@@ -41,7 +44,6 @@
 #define RSA_BITS_MAX	16384	/* larger: OpenSSL decides */
 #define ED25519_BITS	256	/* EVP_PKEY_get_bits() of OpenSSL 3 */
 #define ED448_BITS	456
-#define EC_CURVES_MAX	128
 
 int
 certlite_split(const uint8_t *der, size_t len, struct certlite_parts *p)
@@ -109,77 +111,63 @@ d2i_exact(const struct der *d, const ASN1_ITEM *it)
 }
 
 /*
- * Shared by the threads: SHA-256 fetched once (EVP_sha256() is fetched
- * again on every EVP_Digest), and the EC group of each built-in curve,
- * made the first time a key uses it (EC_GROUP_new_by_curve_name costs
- * ~14 us, more than the rest of a certificate; all 82 at start-up would be
- * ~1.3 ms that a sweep of P-256 keys never needs) and read-only afterwards
- * (EC_POINT_oct2point and EC_GROUP_order_bits do not modify it).  SM2 is
- * left out: OpenSSL gives such keys their own type.
+ * SHA-256, fetched once (EVP_sha256() is fetched again on every
+ * EVP_Digest) and shared by the threads, and a digest context per thread
+ * (EVP_Digest makes and frees one a call).
  */
-struct lite_statics {
-	int		 nid[EC_CURVES_MAX];
-	EC_GROUP	*group[EC_CURVES_MAX];	/* under group_lock */
-	bool		 tried[EC_CURVES_MAX];
-	size_t		 n;
-	EVP_MD		*sha256;
-};
-
-static struct lite_statics lite_statics;
-static pthread_once_t lite_statics_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t group_lock = PTHREAD_MUTEX_INITIALIZER;
+static EVP_MD *lite_sha256;
+static pthread_key_t lite_sha256_key;
+static bool lite_sha256_keyed;
+static pthread_once_t lite_sha256_once = PTHREAD_ONCE_INIT;
 
 static void
-lite_statics_init(void)
+sha256_ctx_free(void *ctx)
 {
-	struct lite_statics *st = &lite_statics;
-	EC_builtin_curve list[EC_CURVES_MAX];
-	size_t n = EC_get_builtin_curves(list, EC_CURVES_MAX);
+	EVP_MD_CTX_free(ctx);
+}
 
-	for (size_t i = 0; i < n && i < EC_CURVES_MAX; i++)
-		if (list[i].nid != NID_sm2)
-			st->nid[st->n++] = list[i].nid;
-	st->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+static void
+lite_sha256_init(void)
+{
+	lite_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	lite_sha256_keyed = pthread_key_create(&lite_sha256_key,
+	    sha256_ctx_free) == 0;
 	ERR_clear_error();
 }
 
-static struct lite_statics *
-statics(void)
+static EVP_MD_CTX *
+sha256_ctx(void)
 {
-	pthread_once(&lite_statics_once, lite_statics_init);
-	return &lite_statics;
-}
+	EVP_MD_CTX *ctx;
 
-static const EC_GROUP *
-ec_group(int nid)
-{
-	struct lite_statics *st = statics();
-	EC_GROUP *g = NULL;
-
-	for (size_t i = 0; i < st->n; i++) {
-		if (st->nid[i] != nid)
-			continue;
-		pthread_mutex_lock(&group_lock);
-		if (!st->tried[i]) {
-			st->tried[i] = true;
-			st->group[i] = EC_GROUP_new_by_curve_name(nid);
-			ERR_clear_error();
-		}
-		g = st->group[i];
-		pthread_mutex_unlock(&group_lock);
-		break;
+	if (!lite_sha256_keyed)
+		return NULL;
+	if ((ctx = pthread_getspecific(lite_sha256_key)) != NULL)
+		return ctx;
+	if ((ctx = EVP_MD_CTX_new()) != NULL &&
+	    pthread_setspecific(lite_sha256_key, ctx) != 0) {
+		EVP_MD_CTX_free(ctx);
+		ctx = NULL;
 	}
-	return g;
+	return ctx;
 }
 
 static int
 sha256(const void *p, size_t n, uint8_t out[CERT_SHA256_LEN])
 {
-	const EVP_MD *md = statics()->sha256;
+	EVP_MD_CTX *ctx;
 
-	if (md == NULL)
+	pthread_once(&lite_sha256_once, lite_sha256_init);
+	if (lite_sha256 == NULL)
 		return -1;
-	return EVP_Digest(p, n, out, NULL, md, NULL) == 1 ? 0 : -1;
+	if ((ctx = sha256_ctx()) == NULL)
+		return EVP_Digest(p, n, out, NULL, lite_sha256, NULL) == 1 ?
+		    0 : -1;
+	if (EVP_DigestInit_ex2(ctx, lite_sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, p, n) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+		return -1;
+	return 0;
 }
 
 /* The object of an OID, as OpenSSL decodes it (static when known). */
@@ -188,9 +176,13 @@ oid_object(const struct der *oid)
 {
 	const unsigned char *q = oid->tlv;
 	ASN1_OBJECT *obj;
+	int nid;
 
 	if (!der_oid_ok(oid))
 		return NULL;
+	if ((nid = certlite_oid_nid(oid)) != NID_undef &&
+	    (obj = OBJ_nid2obj(nid)) != NULL)
+		return obj;		/* OpenSSL's static one, as d2i gives */
 	obj = d2i_ASN1_OBJECT(NULL, &q, (long)oid->tlv_len);
 	if (obj != NULL && q != oid->tlv + oid->tlv_len) {
 		ASN1_OBJECT_free(obj);
@@ -280,6 +272,20 @@ rsa_facts(struct cert_record *rec, const struct algo *a,
 	return 0;
 }
 
+/* EC_POINT_oct2point() as eckey_pub_decode() calls it. */
+static bool
+ec_point_decodes(const struct certlite_curve *c, const struct spki_key *k)
+{
+	EC_POINT *pt;
+	bool ok;
+
+	if ((pt = EC_POINT_new(c->group)) == NULL)
+		return false;
+	ok = EC_POINT_oct2point(c->group, pt, k->p, k->len, NULL) == 1;
+	EC_POINT_free(pt);
+	return ok;
+}
+
 /* What eckey_pub_decode() does with a named curve: the point must decode
  * (on the curve, or the lone 00 of infinity, as OpenSSL allows). */
 static int
@@ -287,29 +293,23 @@ ec_facts(struct cert_record *rec, const struct algo *a,
     const struct spki_key *k)
 {
 	ASN1_OBJECT *curve = NULL;
-	const EC_GROUP *g;
-	const char *name;
-	EC_POINT *pt = NULL;
-	int nid, rc = -1;
+	const struct certlite_curve *c;
+	int nid;
 
 	if (a->param.tag != DER_OID ||
 	    (curve = oid_object(&a->param)) == NULL)
 		return -1;	/* explicit parameters: OpenSSL's call */
 	nid = OBJ_obj2nid(curve);
 	ASN1_OBJECT_free(curve);
-	if ((g = ec_group(nid)) == NULL ||
-	    (name = OSSL_EC_curve_nid2name(nid)) == NULL)
+	if ((c = certlite_curve(nid)) == NULL)
 		return -1;
-	if ((pt = EC_POINT_new(g)) == NULL ||
-	    EC_POINT_oct2point(g, pt, k->p, k->len, NULL) != 1)
-		goto out;
+	if (!certlite_curve_point(c, k->p, k->len) &&
+	    !ec_point_decodes(c, k))
+		return -1;
 	rec->key_type = xstrdup("EC");
-	rec->key_bits = EC_GROUP_order_bits(g);
-	rec->curve = xstrdup(name);
-	rc = 0;
-out:
-	EC_POINT_free(pt);
-	return rc;
+	rec->key_bits = c->order_bits;
+	rec->curve = xstrdup(c->name);
+	return 0;
 }
 
 /* DSA: parameters p, q, g; the key an INTEGER; bits are p's. */
@@ -385,91 +385,111 @@ key_facts_lite(struct cert_record *rec, const struct certlite_parts *p,
 	}
 }
 
-/* setup_crldp() of x509v3_cache_extensions(). */
-static bool
-crldp_ok(const STACK_OF(DIST_POINT) *dps)
-{
-	for (int i = 0; i < sk_DIST_POINT_num(dps); i++) {
-		const DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
-
-		if (dp->distpoint == NULL &&
-		    sk_GENERAL_NAME_num(dp->CRLissuer) <= 0)
-			return false;
-		if (dp->distpoint != NULL && dp->distpoint->type != 0)
-			return false;	/* relative name: OpenSSL edits it */
-	}
-	return true;
-}
-
-static uint32_t
-ku_bits(const ASN1_BIT_STRING *ku)
-{
-	const unsigned char *d = ASN1_STRING_get0_data(ku);
-	int n = ASN1_STRING_length(ku);
-	uint32_t v = 0;
-
-	if (n > 0)
-		v = d[0];
-	if (n > 1)
-		v |= (uint32_t)d[1] << 8;
-	return v;
-}
-
-/* The decoded extensions, by kind; NULL when absent. */
-struct lite_exts {
-	void		*x[CLX__MAX];
-};
-
-/*
- * x509v3_cache_extensions()'s verdict: a present extension of these kinds
- * that does not decode makes the certificate invalid (cert.c then reports
- * path_len -1 and key_usage 0), and so do a negative path length, an empty
- * key usage and a bad distribution point: all unsure here.  AIA and SCTs
- * are only read, as cert.c reads them.
- */
-static int
-exts_decode(const struct certlite_parts *p, struct lite_exts *e)
-{
-	struct der val[CLX__MAX];
-	const BASIC_CONSTRAINTS *bc;
-	const ASN1_INTEGER *pl;
-
-	memset(val, 0, sizeof(val));
-	if (p->exts.tag != 0 && certlite_exts_walk(&p->exts, val) == -1)
-		return -1;
-	if (val[CLX_PROXY].tag != 0)
-		return -1;
-	for (int k = 0; k < CLX__MAX; k++)
-		if ((e->x[k] = certlite_ext_decode(k, &val[k])) == NULL &&
-		    val[k].tag != 0 && k != CLX_AIA && k != CLX_SCT)
-			return -1;
-	if ((bc = e->x[CLX_BC]) != NULL && (pl = bc->pathlen) != NULL &&
-	    ASN1_STRING_type(pl) == V_ASN1_NEG_INTEGER)
-		return -1;
-	if (e->x[CLX_KU] != NULL && ku_bits(e->x[CLX_KU]) == 0)
-		return -1;
-	if (e->x[CLX_CRLDP] != NULL && !crldp_ok(e->x[CLX_CRLDP]))
-		return -1;
-	return 0;
-}
-
-static void
-exts_free(struct lite_exts *e)
-{
-	for (int k = 0; k < CLX__MAX; k++)
-		certlite_ext_free(k, e->x[k]);
-}
-
 /* The decoded pieces of one certificate. */
 struct lite {
 	struct certlite_parts	 p;
 	struct algo		 sigalg;
 	struct algo		 spki_alg;
-	ASN1_INTEGER		*serial;
-	ASN1_TIME		*not_before;
-	ASN1_TIME		*not_after;
-	struct lite_exts	 e;
+	const uint8_t		*serial_mag;	/* read here, or */
+	size_t			 serial_len;
+	ASN1_INTEGER		*serial;	/* decoded by OpenSSL */
+	int64_t			 not_before;
+	int64_t			 not_after;
+	struct certlite_exts	 e;
 };
+
+/*
+ * A serial read here: a positive INTEGER, minimal (OpenSSL refuses
+ * padding), short; its magnitude.  Zero, negative and long ones: OpenSSL.
+ */
+static bool
+serial_plain(const struct der *d, const uint8_t **mag, size_t *n)
+{
+	const uint8_t *v = d->val;
+	size_t len = d->len;
+
+	if (len == 0 || len > 64 || (v[0] & 0x80))
+		return false;
+	if (v[0] == 0) {
+		if (len == 1 || !(v[1] & 0x80))
+			return false;
+		v++;
+		len--;
+	}
+	*mag = v;
+	*n = len;
+	return true;
+}
+
+static int
+two_digits(const uint8_t *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/*
+ * A time read here: UTCTime YYMMDDHHMMSSZ or GeneralizedTime
+ * YYYYMMDDHHMMSSZ, each field in range (ossl_asn1_time_to_tm()'s limits:
+ * the day within its month, no leap second), which OpenSSL reads the same
+ * way; anything else (fractions, offsets, missing seconds, bad dates) is
+ * OpenSSL's call, and decides the record.
+ */
+static bool
+time_plain(const struct der *d, struct tm *tm)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	const uint8_t *p = d->val;
+	int f[7], n, year, md;
+
+	if (!((d->tag == DER_UTC_TIME && d->len == 13) ||
+	    (d->tag == DER_GEN_TIME && d->len == 15)) || p[d->len - 1] != 'Z')
+		return false;
+	n = (int)(d->len - 1) / 2;
+	for (int i = 0; i < n; i++)
+		if ((f[i] = two_digits(p + 2 * i)) < 0)
+			return false;
+	if (d->tag == DER_UTC_TIME)
+		year = f[0] < 50 ? 2000 + f[0] : 1900 + f[0];
+	else
+		year = f[0] * 100 + f[1];
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = year - 1900;
+	tm->tm_mon = f[n - 5] - 1;
+	tm->tm_mday = f[n - 4];
+	tm->tm_hour = f[n - 3];
+	tm->tm_min = f[n - 2];
+	tm->tm_sec = f[n - 1];
+	if (tm->tm_mon < 0 || tm->tm_mon > 11 || tm->tm_mday < 1 ||
+	    tm->tm_hour > 23 || tm->tm_min > 59 || tm->tm_sec > 59)
+		return false;
+	md = mdays[tm->tm_mon];
+	if (tm->tm_mon == 1 && (year % 400 == 0 ||
+	    (year % 100 != 0 && year % 4 == 0)))
+		md++;
+	return tm->tm_mday <= md;
+}
+
+/* One time in Unix seconds: read here, or decoded by OpenSSL (-1 when
+ * that fails). */
+static int
+time_read(const struct der *d, int64_t *out)
+{
+	ASN1_TIME *t;
+	struct tm tm;
+
+	if (time_plain(d, &tm)) {
+		*out = cert_tm_unix(&tm);
+		return 0;
+	}
+	if ((t = d2i_exact(d, ASN1_ITEM_rptr(ASN1_TIME))) == NULL)
+		return -1;
+	*out = cert_time_unix(t);
+	ASN1_TIME_free(t);
+	return 0;
+}
 
 /* Everything d2i_X509() would decode but the key, as it would. */
 static int
@@ -494,14 +514,14 @@ lite_decode(struct lite *l, const uint8_t *der, size_t len)
 	if (rc == -1 || algo_parse(&p->sigalg, false, &l->sigalg) == -1 ||
 	    algo_parse(&p->spki_alg, true, &l->spki_alg) == -1)
 		return -1;
-	if ((l->serial = d2i_exact(&p->serial,
-	    ASN1_ITEM_rptr(ASN1_INTEGER))) == NULL ||
-	    (l->not_before = d2i_exact(&p->not_before,
-	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL ||
-	    (l->not_after = d2i_exact(&p->not_after,
-	    ASN1_ITEM_rptr(ASN1_TIME))) == NULL)
+	if (!serial_plain(&p->serial, &l->serial_mag, &l->serial_len) &&
+	    (l->serial = d2i_exact(&p->serial,
+	    ASN1_ITEM_rptr(ASN1_INTEGER))) == NULL)
 		return -1;
-	return exts_decode(p, &l->e);
+	if (time_read(&p->not_before, &l->not_before) == -1 ||
+	    time_read(&p->not_after, &l->not_after) == -1)
+		return -1;
+	return certlite_exts_read(&p->exts, &l->e);
 }
 
 static void
@@ -510,9 +530,7 @@ lite_free(struct lite *l)
 	ASN1_OBJECT_free(l->sigalg.obj);
 	ASN1_OBJECT_free(l->spki_alg.obj);
 	ASN1_INTEGER_free(l->serial);
-	ASN1_TIME_free(l->not_before);
-	ASN1_TIME_free(l->not_after);
-	exts_free(&l->e);
+	certlite_exts_clear(&l->e);
 }
 
 static int
@@ -539,8 +557,6 @@ name_cmp_slow(const struct der *a, const struct der *b)
 static int
 self_signed_lite(const struct lite *l, bool *ss)
 {
-	const AUTHORITY_KEYID *aki = l->e.x[CLX_AKI];
-	const ASN1_OCTET_STRING *ski = l->e.x[CLX_SKI];
 	int r = certlite_name_cmp(&l->p.subject, &l->p.issuer);
 
 	if (r == -1 && (r = name_cmp_slow(&l->p.subject,
@@ -549,8 +565,7 @@ self_signed_lite(const struct lite *l, bool *ss)
 	*ss = false;
 	if (r == 1)
 		return 0;
-	if (aki != NULL && aki->keyid != NULL && ski != NULL &&
-	    ASN1_OCTET_STRING_cmp(aki->keyid, ski) != 0)
+	if (certlite_exts_other_key(&l->e))
 		return 0;
 	return -1;
 }
@@ -563,33 +578,8 @@ name_text(const struct der *name, char **out)
 
 	if (certlite_name_print(name, &s, &n) == -1)
 		return -1;
-	*out = cert_text(s, n);
-	free(s);
+	*out = cert_text_take(s, n);
 	return 0;
-}
-
-/* ext_facts() of cert.c on a certificate known to be valid. */
-static void
-ext_facts_lite(struct cert_record *rec, const struct lite_exts *e)
-{
-	const BASIC_CONSTRAINTS *bc = e->x[CLX_BC];
-	const AUTHORITY_KEYID *aki = e->x[CLX_AKI];
-	long pl;
-
-	rec->has_basic_constraints = bc != NULL;
-	rec->is_ca = bc != NULL && bc->ca;
-	rec->path_len = -1;
-	if (bc != NULL && bc->pathlen != NULL &&
-	    (pl = ASN1_INTEGER_get(bc->pathlen)) >= 0)
-		rec->path_len = (int)pl;
-	rec->key_usage = e->x[CLX_KU] != NULL ? ku_bits(e->x[CLX_KU]) :
-	    UINT32_MAX;
-	rec->eku = cert_eku_string(e->x[CLX_EKU]);
-	cert_aia_facts(rec, e->x[CLX_AIA]);
-	rec->crl_urls = cert_crl_string(e->x[CLX_CRLDP]);
-	rec->sct_count = cert_sct_count(e->x[CLX_SCT]);
-	rec->ski = cert_octets_hex(e->x[CLX_SKI]);
-	rec->aki = cert_octets_hex(aki != NULL ? aki->keyid : NULL);
 }
 
 static int
@@ -610,13 +600,13 @@ lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
 		return -1;
 	rec->der = xmemdup(der, len);
 	rec->der_len = len;
-	rec->serial = cert_serial_string(l->serial);
-	rec->not_before = cert_time_unix(l->not_before);
-	rec->not_after = cert_time_unix(l->not_after);
+	rec->serial = l->serial != NULL ? cert_serial_string(l->serial) :
+	    cert_serial_mag(l->serial_mag, l->serial_len);
+	rec->not_before = l->not_before;
+	rec->not_after = l->not_after;
 	rec->sig_alg = cert_sig_alg_plain(l->sigalg.obj);
 	rec->version = p->version.tag == 0 ? 1 : 3;
-	cert_san_facts(rec, l->e.x[CLX_SAN]);
-	ext_facts_lite(rec, &l->e);
+	certlite_exts_facts(rec, &l->e);
 	return 0;
 }
 

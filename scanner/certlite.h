@@ -63,6 +63,65 @@ int	certlite_exts_walk(const struct der *exts, struct der val[CLX__MAX]);
  * certlite_ext_free(). */
 void	*certlite_ext_decode(int kind, const struct der *val);
 void	 certlite_ext_free(int kind, void *);
+
+/*
+ * The extensions of one certificate, read for a record.  The common kinds
+ * in their plain encodings are read from the DER here (own[kind]; the
+ * facts below, or for SAN, EKU, AIA and CRLDP the value, checked, walked
+ * again when shown); any other encoding, and the rare kinds, are decoded
+ * by OpenSSL (x[kind]), as before.
+ */
+struct certlite_exts {
+	struct der	 val[CLX__MAX];	/* OCTET STRING; tag 0: absent */
+	void		*x[CLX__MAX];	/* OpenSSL's decoding, or NULL */
+	bool		 own[CLX__MAX];	/* read here */
+	bool		 ca;		/* BC */
+	int		 path_len;	/* BC, -1 when absent */
+	uint32_t	 ku;		/* KU: its first two octets */
+	struct der	 ski;		/* SKI: the OCTET STRING */
+	struct der	 keyid;		/* AKI: [0]; tag 0 when absent */
+	size_t		 nsans;		/* SAN: GeneralNames */
+	int		 sct_count;	/* SCT */
+};
+
+/*
+ * Reads Extensions (exts tag 0: none) as x509v3_cache_extensions() would
+ * find them valid: -1 when unsure (not strict DER, a duplicate, anything
+ * OpenSSL would call invalid).  Clear with certlite_exts_clear() either
+ * way.
+ */
+int	certlite_exts_read(const struct der *exts, struct certlite_exts *);
+void	certlite_exts_clear(struct certlite_exts *);
+/* The extension facts of the record: ext_facts() and san_facts() of
+ * cert.c, but self_signed. */
+void	certlite_exts_facts(struct cert_record *,
+	    const struct certlite_exts *);
+/* The authority key id names a key other than the subject key id (both
+ * present): a self-issued certificate that is not self-signed. */
+bool	certlite_exts_other_key(const struct certlite_exts *);
+
+/*
+ * The NID OBJ_obj2nid() gives an OID, for the common ones (algorithms,
+ * curves, name attributes, extensions, key purposes); NID_undef when the
+ * OID is not among them (then ask OpenSSL).
+ */
+int	certlite_oid_nid(const struct der *oid);
+
+/*
+ * A named curve as OpenSSL makes it (NULL when it makes none), shared by
+ * the threads, and whether an encoded point is one EC_POINT_oct2point()
+ * accepts on it: true when certain, false when not (then ask OpenSSL).
+ */
+struct ec_group_st;
+struct certlite_curve {
+	const struct ec_group_st *group;
+	const char	*name;		/* OSSL_EC_curve_nid2name */
+	int		 order_bits;
+};
+
+const struct certlite_curve *certlite_curve(int nid);
+bool	certlite_curve_point(const struct certlite_curve *,
+	    const uint8_t *pt, size_t len);
 /*
  * From a certificate's DER, without d2i_X509: the subjectAltName as
  * X509_get_ext_d2i() returns it (0, *out NULL when absent or undecodable;

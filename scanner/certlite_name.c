@@ -74,6 +74,26 @@ ob_putc(struct obuf *o, char c)
 	ob_putn(o, &c, 1);
 }
 
+/* Room for n more bytes and the NUL; where they go. */
+static char *
+ob_reserve(struct obuf *o, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		while (o->len + n + 1 > o->cap)
+			o->cap = o->cap == 0 ? 128 : o->cap * 2;
+		o->p = xreallocarray(o->p, o->cap, 1);
+	}
+	return o->p + o->len;
+}
+
+/* The bytes written since ob_reserve(), up to w. */
+static void
+ob_commit(struct obuf *o, char *w)
+{
+	o->len = (size_t)(w - o->p);
+	o->p[o->len] = '\0';
+}
+
 static bool
 is_unicode_ok(unsigned long c)
 {
@@ -144,9 +164,14 @@ value_ok(const struct der *v)
 		return false;
 	if (w == 1)
 		return true;
-	while (p < end)
+	while (p < end) {
+		if (w == 0 && *p < 0x80) {	/* ASCII: valid as it is */
+			p++;
+			continue;
+		}
 		if (str_getc(&p, end, w, &c) == -1)
 			return false;
+	}
 	return true;
 }
 
@@ -199,43 +224,36 @@ dn_parse(const struct der *name, struct dn *dn)
 }
 
 /* do_esc_char() of OpenSSL's a_strex.c for our flags (ESC_2253 and
- * ESC_CTRL, no ESC_MSB); first/last: position in the value. */
-static void
-esc_byte(struct obuf *o, unsigned char c, bool first, bool last)
+ * ESC_CTRL, no ESC_MSB); first/last: position in the value.  Writes at
+ * most 3 bytes at w; returns the end. */
+static char *
+esc_byte(char *w, unsigned char c, bool first, bool last)
 {
-	char hex[4];
+	static const char hex[] = "0123456789ABCDEF";
 
-	if (c > 0x7f) {
-		ob_putc(o, (char)c);
-		return;
-	}
 	switch (c) {
 	case ',': case '+': case '"': case '\\': case '<': case '>': case ';':
-		ob_putc(o, '\\');
-		ob_putc(o, (char)c);
-		return;
+		*w++ = '\\';
+		break;
 	case '#':
-		if (first && !last) {
-			ob_putc(o, '\\');
-			ob_putc(o, (char)c);
-			return;
-		}
+		if (first && !last)
+			*w++ = '\\';
 		break;
 	case ' ':
-		if (first || last) {
-			ob_putc(o, '\\');
-			ob_putc(o, (char)c);
-			return;
-		}
+		if (first || last)
+			*w++ = '\\';
 		break;
 	default:
+		if (c < 0x20 || c == 0x7f) {
+			*w++ = '\\';
+			*w++ = hex[c >> 4];
+			*w++ = hex[c & 0xf];
+			return w;
+		}
 		break;
 	}
-	if (c < 0x20 || c == 0x7f) {
-		snprintf(hex, sizeof(hex), "\\%02X", c);
-		ob_putn(o, hex, 3);
-	} else
-		ob_putc(o, (char)c);
+	*w++ = (char)c;
+	return w;
 }
 
 /*
@@ -251,7 +269,11 @@ print_value(struct obuf *o, const struct der *v)
 	int w = str_width(v->tag);
 	unsigned char u[6];
 	unsigned long c;
+	char *out;
 
+	/* An input byte gives at most 3 output bytes ("\XX"); a BMP or
+	 * Universal character of 2 or 4 bytes at most 4 of UTF-8. */
+	out = ob_reserve(o, 3 * v->len);
 	while (p < end) {
 		bool first = p == v->val, last;
 		int ul;
@@ -261,15 +283,21 @@ print_value(struct obuf *o, const struct der *v)
 		else if (str_getc(&p, end, w, &c) == -1)
 			return -1;
 		last = p == end;
-		if (w == 0 || c < 0x80) {
-			esc_byte(o, (unsigned char)c, first && !last, last);
+		if (c > 0x7f && w == 0) {
+			*out++ = (char)c;	/* UTF-8 kept as it is */
+			continue;
+		}
+		if (c < 0x80) {
+			out = esc_byte(out, (unsigned char)c, first && !last,
+			    last);
 			continue;
 		}
 		if ((ul = UTF8_putc(u, sizeof(u), c)) <= 0)
 			return -1;
 		for (int i = 0; i < ul; i++)
-			esc_byte(o, u[i], false, false);
+			*out++ = (char)u[i];	/* > 0x7f: as it is */
 	}
+	ob_commit(o, out);
 	return 0;
 }
 
@@ -290,11 +318,18 @@ static int
 print_ava(struct obuf *o, const struct dn_ava *a)
 {
 	const unsigned char *p = a->oid.tlv;
-	ASN1_OBJECT *obj;
+	ASN1_OBJECT *obj = NULL;
 	char objtmp[80];
 	const char *fn;
 	int nid, rc = -1;
 
+	/* A common attribute: its short name without decoding the OID. */
+	if ((nid = certlite_oid_nid(&a->oid)) != NID_undef &&
+	    (fn = OBJ_nid2sn(nid)) != NULL) {
+		ob_putn(o, fn, strlen(fn));
+		ob_putc(o, '=');
+		return print_value(o, &a->val);
+	}
 	obj = d2i_ASN1_OBJECT(NULL, &p, (long)a->oid.tlv_len);
 	if (obj == NULL || p != a->oid.tlv + a->oid.tlv_len)
 		goto out;

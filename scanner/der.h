@@ -20,6 +20,8 @@
 #define DER_OCTET_STRING 0x04
 #define DER_NULL	0x05
 #define DER_OID		0x06
+#define DER_UTC_TIME	0x17
+#define DER_GEN_TIME	0x18
 #define DER_SEQUENCE	0x30
 #define DER_SET		0x31
 #define DER_CTX(n)	(0x80 | (n))	/* [n] IMPLICIT, primitive */

@@ -6,9 +6,17 @@
  * whatever looks like a certificate inside the pcaps), certificates built
  * here with each key type, string type and extension oddity, and broken
  * DER (every truncation, bit flips, random byte changes).  Lite may fall
- * back, never differ.  The name printer and comparison are also checked
- * on their own against X509_NAME_print_ex() and X509_NAME_cmp(), and the
- * speed of both parsers is printed (no assertion).
+ * back, never differ.  What the lite parser reads from the DER itself
+ * (extension values, SCT lists, serials, times, EC points) is built here
+ * in the plain forms and in the odd ones, and each extension case also
+ * checks that the native reader took it or left it to OpenSSL as meant.
+ * The name printer and comparison are also checked on their own against
+ * X509_NAME_print_ex() and X509_NAME_cmp(), the EC point test against
+ * OpenSSL's points, cert.c's string rules against a byte-at-a-time model,
+ * and the speed of both parsers is printed (no assertion).
+ *
+ * CERTLITE_SEEDS=dir writes every certificate built here to dir: seeds
+ * for tests/fuzz/corpus/certlite.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -23,6 +31,7 @@
 
 #include <cmocka.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -31,6 +40,7 @@
 #include <openssl/x509v3.h>
 
 #include "scanner/cert.h"
+#include "scanner/cert_internal.h"
 #include "scanner/certlite.h"
 
 struct blob {
@@ -631,27 +641,61 @@ typical_exts(X509 *x)
 	    "\x0c\x01\x02\x01", 12);	/* policy 2.23.140.1.2.1 */
 }
 
-/* Signs (signer NULL: self-signed), encodes, checks; true if lite alone. */
-static bool
-diff_x509(X509 *x, EVP_PKEY *signer, EVP_PKEY *self)
+/* CERTLITE_SEEDS=dir: every certificate built here is also written to
+ * dir, named after the test that built it. */
+static const char *seed_what = "built";	/* the test writing */
+
+static void
+seed_write(const unsigned char *der, int len)
+{
+	static int n;
+	const char *dir = getenv("CERTLITE_SEEDS");
+	char path[2048];
+	FILE *fp;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%04d.der", dir, seed_what, n++);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(der, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+}
+
+/* Signs (signer NULL: self-signed) and encodes; 0 when the key cannot
+ * sign. */
+static int
+sign_x509(X509 *x, EVP_PKEY *signer, EVP_PKEY *self, unsigned char **der)
 {
 	EVP_PKEY *s = signer != NULL ? signer : self;
 	int id = EVP_PKEY_get_base_id(s);
 	const EVP_MD *md = id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448 ?
 	    NULL : EVP_sha256();
-	unsigned char *der = NULL;
 	int len;
-	bool fast;
 
+	*der = NULL;
 	if (X509_sign(x, s, md) <= 0) {
 		/* a key that cannot sign this way (SM2 ...): skip it */
 		assert_null(signer);
 		ERR_clear_error();
-		return false;
+		return 0;
 	}
-	len = i2d_X509(x, &der);
+	len = i2d_X509(x, der);
 	assert_true(len > 0);
 	ERR_clear_error();	/* what building the oddities left */
+	seed_write(*der, len);
+	return len;
+}
+
+/* Signs, encodes, checks; true if lite alone. */
+static bool
+diff_x509(X509 *x, EVP_PKEY *signer, EVP_PKEY *self)
+{
+	unsigned char *der;
+	int len = sign_x509(x, signer, self, &der);
+	bool fast;
+
+	if (len == 0)
+		return false;
 	fast = diff_one(der, (size_t)len);
 	OPENSSL_free(der);
 	return fast;
@@ -663,6 +707,7 @@ test_key_types(void **state)
 	size_t fast = 0;
 
 	(void)state;
+	seed_what = "keys";
 	for (size_t i = 0; i < keys.n; i++) {
 		X509 *x = new_cert(keys.k[i], "leaf.example", "Test CA");
 		bool f;
@@ -831,6 +876,7 @@ test_oddities(void **state)
 	bool f;
 
 	(void)state;
+	seed_what = "odd";
 	for (int i = 0; i < 24 + ODD_NAMES; i++) {
 		f = oddity(i);
 		fast += f;
@@ -841,6 +887,831 @@ test_oddities(void **state)
 	}
 	print_message("oddities: %d, %zu by the lite path alone\n",
 	    24 + ODD_NAMES, fast);
+}
+
+/* ---- encodings the lite parser reads itself ---- */
+
+/*
+ * Each case is one extension value (the OCTET STRING's contents) in a
+ * certificate of its own: both parsers must agree on it (diff_one), and
+ * certlite_exts_read() must read it itself (own) exactly when expected, so
+ * that the native decoders are what the comparison tests, and that what
+ * they must leave to OpenSSL (other encodings, other shapes) they leave.
+ */
+#define RAW(s)	s, (int)sizeof(s) - 1
+
+enum { OWN_NO, OWN_YES };
+
+struct ext_case {
+	const char	*oid;
+	int		 kind;		/* enum certlite_ext */
+	const char	*v;
+	int		 len;
+	int		 own;
+};
+
+#define BC	"2.5.29.19", CLX_BC
+#define KU	"2.5.29.15", CLX_KU
+#define EKU	"2.5.29.37", CLX_EKU
+#define SKI	"2.5.29.14", CLX_SKI
+#define AKI	"2.5.29.35", CLX_AKI
+#define SAN	"2.5.29.17", CLX_SAN
+#define CRLDP	"2.5.29.31", CLX_CRLDP
+#define AIA	"1.3.6.1.5.5.7.1.1", CLX_AIA
+
+static const struct ext_case ext_cases[] = {
+	/* basicConstraints */
+	{ BC, RAW("\x30\x00"), OWN_YES },
+	{ BC, RAW("\x30\x03\x01\x01\xff"), OWN_YES },
+	{ BC, RAW("\x30\x06\x01\x01\xff\x02\x01\x00"), OWN_YES },
+	{ BC, RAW("\x30\x06\x01\x01\xff\x02\x01\x07"), OWN_YES },
+	{ BC, RAW("\x30\x03\x02\x01\x05"), OWN_YES },	/* pathLen, no cA */
+	{ BC, RAW("\x30\x07\x01\x01\xff\x02\x02\x00\x80"), OWN_YES },
+	{ BC, RAW("\x30\x09\x01\x01\xff\x02\x04\x7f\xff\xff\xff"), OWN_YES },
+	{ BC, RAW("\x30\x0a\x01\x01\xff\x02\x05\x00\x80\x00\x00\x00"),
+	    OWN_NO },					/* 2^31 */
+	{ BC, RAW("\x30\x03\x01\x01\x00"), OWN_NO },	/* FALSE written */
+	{ BC, RAW("\x30\x03\x01\x01\x01"), OWN_NO },	/* TRUE as 01 */
+	{ BC, RAW("\x30\x04\x02\x02\x00\x05"), OWN_NO },	/* padded */
+	{ BC, RAW("\x30\x03\x02\x01\xff"), OWN_NO },	/* negative */
+	{ BC, RAW("\x30\x03\x01\x01\xff\x00\x00"), OWN_NO },	/* trailing */
+	{ BC, RAW("\x31\x03\x01\x01\xff"), OWN_NO },	/* wrong tag */
+	{ BC, RAW("\x30\x81\x03\x01\x01\xff"), OWN_NO },	/* long len */
+	{ BC, RAW("\x30\x06\x02\x01\x05\x01\x01\xff"), OWN_NO }, /* order */
+	{ BC, RAW("\x30\x05\x01\x01\xff\x05\x00"), OWN_NO },	/* extra */
+	/* keyUsage */
+	{ KU, RAW("\x03\x02\x05\xa0"), OWN_YES },
+	{ KU, RAW("\x03\x02\x07\x80"), OWN_YES },
+	{ KU, RAW("\x03\x02\x00\x01"), OWN_YES },
+	{ KU, RAW("\x03\x03\x07\x80\x80"), OWN_YES },	/* decipherOnly */
+	{ KU, RAW("\x03\x03\x00\xa0\x00"), OWN_YES },	/* trailing 00 */
+	{ KU, RAW("\x03\x04\x00\x00\x80\x01"), OWN_YES },
+	{ KU, RAW("\x03\x02\x00\x00"), OWN_NO },	/* no bit: invalid */
+	{ KU, RAW("\x03\x01\x00"), OWN_NO },
+	{ KU, RAW("\x03\x02\x05\xa1"), OWN_NO },	/* unused bit set */
+	{ KU, RAW("\x03\x02\x08\x80"), OWN_NO },
+	{ KU, RAW("\x23\x04\x03\x02\x05\xa0"), OWN_NO },	/* constr. */
+	{ KU, RAW("\x03\x02\x05\xa0\x00"), OWN_NO },	/* trailing */
+	/* extKeyUsage */
+	{ EKU, RAW("\x30\x00"), OWN_YES },
+	{ EKU, RAW("\x30\x14\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01"
+	    "\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x02"), OWN_YES },
+	{ EKU, RAW("\x30\x06\x06\x04\x55\x1d\x25\x00"), OWN_YES },
+	{ EKU, RAW("\x30\x0b\x06\x09\x2b\x06\x01\x04\x01\x86\x8d\x1f\x01"),
+	    OWN_YES },				/* 1.3.6.1.4.1.99999.1 */
+	{ EKU, RAW("\x30\x42\x06\x40"
+	    "\x2b\x81\x81\x81\x81\x01\x81\x81\x81\x81\x01\x81\x81\x81\x81\x01"
+	    "\x81\x81\x81\x81\x01\x81\x81\x81\x81\x01\x81\x81\x81\x81\x01\x81"
+	    "\x81\x81\x81\x01\x81\x81\x81\x81\x01\x81\x81\x81\x81\x01\x81\x81"
+	    "\x81\x81\x01\x81\x81\x81\x81\x01\x81\x81\x81\x81\x01\x81\x81\x01"),
+	    OWN_YES },				/* longer than 127 dotted */
+	{ EKU, RAW("\x30\x03\x06\x01\x80"), OWN_NO },	/* bad OID */
+	{ EKU, RAW("\x30\x04\x06\x02\x80\x01"), OWN_NO },	/* padded OID */
+	{ EKU, RAW("\x30\x02\x06\x00"), OWN_NO },	/* empty OID */
+	{ EKU, RAW("\x30\x02\x05\x00"), OWN_NO },
+	{ EKU, RAW("\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01"), OWN_NO },
+	/* subjectKeyIdentifier */
+	{ SKI, RAW("\x04\x00"), OWN_YES },
+	{ SKI, RAW("\x04\x02\x01\x02"), OWN_YES },
+	{ SKI, RAW("\x24\x04\x04\x02\x01\x02"), OWN_NO },	/* constr. */
+	{ SKI, RAW("\x04\x02\x01\x02\x00"), OWN_NO },	/* trailing */
+	{ SKI, RAW("\x03\x02\x00\x01"), OWN_NO },
+	/* authorityKeyIdentifier */
+	{ AKI, RAW("\x30\x04\x80\x02\x01\x02"), OWN_YES },
+	{ AKI, RAW("\x30\x02\x80\x00"), OWN_YES },
+	{ AKI, RAW("\x30\x00"), OWN_YES },
+	{ AKI, RAW("\x30\x07\x80\x02\x01\x02\x82\x01\x05"), OWN_NO },
+	{ AKI, RAW("\x30\x03\x82\x01\x05"), OWN_NO },
+	{ AKI, RAW("\x30\x0d\x80\x02\x01\x02\xa1\x07\xa4\x05\x30\x03\x31"
+	    "\x01\x00"), OWN_NO },		/* issuer: a broken Name */
+	{ AKI, RAW("\x30\x06\xa0\x04\x04\x02\x01\x02"), OWN_NO },
+	{ AKI, RAW("\x30\x04\x04\x02\x01\x02"), OWN_NO },	/* untagged */
+	/* subjectAltName */
+	{ SAN, RAW("\x30\x00"), OWN_YES },
+	{ SAN, RAW("\x30\x0b\x82\x09" "a.example"), OWN_YES },
+	{ SAN, RAW("\x30\x02\x82\x00"), OWN_YES },
+	{ SAN, RAW("\x30\x21\x87\x04\xc0\x00\x02\x07\x87\x10\x20\x01\x0d\xb8"
+	    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x87\x05\x01\x02"
+	    "\x03\x04\x05\x87\x00"), OWN_YES },	/* v4, v6, 5 bytes, none */
+	{ SAN, RAW("\x30\x05\x87\x03\x0a\x00\x01"), OWN_YES },
+	{ SAN, RAW("\x30\x10\x81\x0ex@y.example\\,\x01"), OWN_YES },
+	{ SAN, RAW("\x30\x14\x86\x12http://e.x/a,b\\\x00\x7f\xff"), OWN_YES },
+	{ SAN, RAW("\x30\x0b\x82\x09" "a\x00" "b\\c,d\xc3\xa9"), OWN_YES },
+	{ SAN, RAW("\x30\x0f\xa4\x0d\x30\x0b\x31\x09\x30\x07\x06\x03\x55\x04"
+	    "\x03\x0c\x00"), OWN_NO },		/* directoryName */
+	{ SAN, RAW("\x30\x0c\xa0\x0a\x06\x03\x2a\x03\x04\xa0\x03\x0c\x01x"),
+	    OWN_NO },				/* otherName */
+	{ SAN, RAW("\x30\x05\x88\x03\x2a\x03\x04"), OWN_NO },	/* RID */
+	{ SAN, RAW("\x30\x07\xa2\x05\x16\x03" "a.b"), OWN_NO }, /* constr. */
+	{ SAN, RAW("\x30\x81\x05\x82\x03" "a.b"), OWN_NO },	/* long len */
+	{ SAN, RAW("\x30\x05\x82\x03" "a.b\x00\x00"), OWN_NO },	/* trailing */
+	{ SAN, RAW("\x30\x02\x83\x00"), OWN_NO },	/* x400Address */
+	{ SAN, RAW("\x30\x02\xa5\x00"), OWN_NO },	/* ediPartyName */
+	{ SAN, RAW("\x31\x05\x82\x03" "a.b"), OWN_NO },
+	{ SAN, RAW("\x30\x05\x82\x04" "a.b"), OWN_NO },	/* truncated */
+	{ SAN, RAW("\x30\x05\x16\x03" "a.b"), OWN_NO },	/* untagged */
+	/* cRLDistributionPoints */
+	{ CRLDP, RAW("\x30\x00"), OWN_YES },
+	{ CRLDP, RAW("\x30\x14\x30\x12\xa0\x10\xa0\x0e\x86\x0chttp://c/a,b"),
+	    OWN_YES },
+	{ CRLDP, RAW("\x30\x25\x30\x10\xa0\x0e\xa0\x0c\x86\x04ldap\x82\x04"
+	    "host\x30\x11\xa0\x0f\xa0\x0d\x86\x05http1\x86\x04\\\x00\x01z"),
+	    OWN_YES },
+	{ CRLDP, RAW("\x30\x06\x30\x04\xa0\x02\xa0\x00"), OWN_YES },
+	{ CRLDP, RAW("\x30\x0d\x30\x0b\xa0\x05\xa0\x03\x86\x01u\x81\x02\x05"
+	    "\xa0"), OWN_NO },			/* reasons */
+	{ CRLDP, RAW("\x30\x0b\x30\x09\xa2\x07\x86\x05http:"), OWN_NO },
+	{ CRLDP, RAW("\x30\x08\x30\x06\xa0\x04\xa1\x02\x30\x00"), OWN_NO },
+	{ CRLDP, RAW("\x30\x02\x30\x00"), OWN_NO },	/* empty point */
+	{ CRLDP, RAW("\x30\x0a\x30\x08\xa0\x06\xa0\x04\xa4\x02\x30\x00"),
+	    OWN_NO },				/* directoryName */
+	{ CRLDP, RAW("\x30\x07\x30\x05\xa0\x03\x86\x01u"), OWN_NO },
+	/* authorityInfoAccess */
+	{ AIA, RAW("\x30\x00"), OWN_YES },
+	{ AIA, RAW("\x30\x2a\x30\x13\x06\x08\x2b\x06\x01\x05\x05\x07\x30\x01"
+	    "\x86\x07http://\x30\x13\x06\x08\x2b\x06\x01\x05\x05\x07\x30\x02"
+	    "\x86\x07" "c,a\\i\x00s"), OWN_YES },
+	{ AIA, RAW("\x30\x14\x30\x12\x06\x08\x2b\x06\x01\x05\x05\x07\x30\x05"
+	    "\x86\x06http:/"), OWN_YES },	/* other method */
+	{ AIA, RAW("\x30\x11\x30\x0f\x06\x08\x2b\x06\x01\x05\x05\x07\x30\x01"
+	    "\x82\x03" "dns"), OWN_YES },		/* not a URI */
+	{ AIA, RAW("\x30\x10\x30\x0e\x06\x08\x2b\x06\x01\x05\x05\x07\x30\x01"
+	    "\xa4\x02\x30\x00"), OWN_NO },	/* directoryName */
+	{ AIA, RAW("\x30\x0c\x30\x0a\x06\x08\x2b\x06\x01\x05\x05\x07\x30\x01"),
+	    OWN_NO },				/* no location */
+	{ AIA, RAW("\x05\x00"), OWN_NO },
+	{ AIA, RAW("\x30\x0a\x30\x08\x06\x01\x80\x86\x03u:x"), OWN_NO },
+};
+
+static void
+ext_case_run(const struct ext_case *c, size_t i, int crit)
+{
+	X509 *x = new_cert(keys.signer, "ext.example", "Test CA");
+	struct certlite_parts p;
+	struct certlite_exts e;
+	unsigned char *der;
+	int len, rc;
+
+	add_raw_ext(x, c->oid, crit, c->v, c->len);
+	len = sign_x509(x, keys.signer, NULL, &der);
+	assert_true(len > 0);
+	(void)diff_one(der, (size_t)len);
+	assert_int_equal(certlite_split(der, (size_t)len, &p), 0);
+	rc = certlite_exts_read(&p.exts, &e);
+	if (c->own == OWN_YES && (rc != 0 || !e.own[c->kind]))
+		fail_msg("extension case %zu: not read by certlite", i);
+	if (c->own == OWN_NO && e.own[c->kind])
+		fail_msg("extension case %zu: read by certlite", i);
+	certlite_exts_clear(&e);
+	ERR_clear_error();
+	OPENSSL_free(der);
+	X509_free(x);
+}
+
+static void
+test_ext_encodings(void **state)
+{
+	size_t n = sizeof(ext_cases) / sizeof(ext_cases[0]);
+
+	(void)state;
+	seed_what = "ext";
+	for (size_t i = 0; i < n; i++) {
+		ext_case_run(&ext_cases[i], i, 0);
+		ext_case_run(&ext_cases[i], i, 1);	/* critical */
+	}
+	print_message("extension encodings: %zu\n", n);
+}
+
+/*
+ * SignedCertificateTimestampList values: one spec per SCT, the list
+ * written as o2i_SCT_LIST() reads it (or broken as asked).
+ */
+struct sct_spec {
+	int		 version;
+	size_t		 ext;		/* extension bytes */
+	int		 hash, sig;
+	size_t		 siglen;	/* the length field */
+	size_t		 sigbytes;	/* the bytes there */
+	size_t		 trailing;
+};
+
+#define SCT_OK(v)	{ v, 0, 4, 3, 70, 70, 0 }
+
+static size_t
+sct_put(uint8_t *o, const struct sct_spec *s)
+{
+	size_t n = 0;
+
+	o[n++] = (uint8_t)s->version;
+	memset(o + n, 0x11, 32 + 8);		/* log id, timestamp */
+	n += 40;
+	if (s->version != 0) {
+		o[n++] = 0x12;			/* anything goes */
+		return n;
+	}
+	o[n++] = (uint8_t)(s->ext >> 8);
+	o[n++] = (uint8_t)s->ext;
+	memset(o + n, 0x33, s->ext);
+	n += s->ext;
+	o[n++] = (uint8_t)s->hash;
+	o[n++] = (uint8_t)s->sig;
+	o[n++] = (uint8_t)(s->siglen >> 8);
+	o[n++] = (uint8_t)s->siglen;
+	memset(o + n, 0x44, s->sigbytes + s->trailing);
+	return n + s->sigbytes + s->trailing;
+}
+
+/* tag, DER length, contents; the size. */
+static size_t
+der_wrap(uint8_t *o, uint8_t tag, const uint8_t *p, size_t len)
+{
+	size_t h = 0;
+
+	o[h++] = tag;
+	if (len >= 256) {
+		o[h++] = 0x82;
+		o[h++] = (uint8_t)(len >> 8);
+	} else if (len >= 128)
+		o[h++] = 0x81;
+	o[h++] = (uint8_t)len;
+	memcpy(o + h, p, len);
+	return h + len;
+}
+
+/* The extension value: OCTET STRING { list length, { length, SCT }... };
+ * bad_list / bad_one: a wrong list length, a zero SCT length. */
+static int
+sct_value(uint8_t *v, const struct sct_spec *s, size_t n, int bad_list,
+    int bad_one)
+{
+	uint8_t list[4096];
+	size_t len = 2;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t one = sct_put(list + len + 2, &s[i]);
+
+		list[len] = (uint8_t)(one >> 8);
+		list[len + 1] = bad_one ? 0 : (uint8_t)one;
+		len += 2 + one;
+	}
+	list[0] = (uint8_t)((len - 2 + bad_list) >> 8);
+	list[1] = (uint8_t)(len - 2 + bad_list);
+	return (int)der_wrap(v, 0x04, list, len);
+}
+
+static void
+sct_case(const struct sct_spec *s, size_t n, int bad_list, int bad_one,
+    int own, int count)
+{
+	X509 *x = new_cert(keys.signer, "sct.example", "Test CA");
+	struct certlite_parts p;
+	struct certlite_exts e;
+	uint8_t v[4200];
+	unsigned char *der;
+	int len;
+
+	add_raw_ext(x, "1.3.6.1.4.1.11129.2.4.2", 0, v,
+	    sct_value(v, s, n, bad_list, bad_one));
+	len = sign_x509(x, keys.signer, NULL, &der);
+	(void)diff_one(der, (size_t)len);
+	assert_int_equal(certlite_split(der, (size_t)len, &p), 0);
+	assert_int_equal(certlite_exts_read(&p.exts, &e), 0);
+	if (e.own[CLX_SCT] != (own == OWN_YES))
+		fail_msg("SCT case (%zu SCTs): own %d", n, e.own[CLX_SCT]);
+	if (own == OWN_YES)
+		assert_int_equal(e.sct_count, count);
+	certlite_exts_clear(&e);
+	ERR_clear_error();
+	OPENSSL_free(der);
+	X509_free(x);
+}
+
+static void
+test_sct_lists(void **state)
+{
+	static const struct sct_spec ok[3] = { SCT_OK(0), SCT_OK(0),
+	    SCT_OK(0) };
+	static const struct sct_spec odd[] = {
+		{ 0, 5, 4, 1, 256, 256, 0 },	/* RSA, extensions */
+		{ 0, 0, 4, 3, 0, 0, 1 },	/* empty signature */
+		{ 0, 0, 4, 3, 2, 2, 9 },	/* bytes after it */
+		{ 1, 0, 0, 0, 0, 0, 0 },	/* v2: kept as bytes */
+	};
+	static const struct sct_spec bad[] = {
+		{ 0, 0, 2, 3, 70, 70, 0 },	/* SHA-1 */
+		{ 0, 0, 4, 2, 70, 70, 0 },	/* DSA */
+		{ 0, 0, 4, 3, 71, 70, 0 },	/* length past the end */
+		{ 0, 0, 4, 3, 0, 0, 0 },	/* no signature at all */
+		{ 0, 9, 4, 3, 0, 0, 0 },	/* extensions past the end */
+	};
+
+	(void)state;
+	seed_what = "sct";
+	sct_case(ok, 0, 0, 0, OWN_YES, 0);
+	sct_case(ok, 1, 0, 0, OWN_YES, 1);
+	sct_case(ok, 3, 0, 0, OWN_YES, 3);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		sct_case(&odd[i], 1, 0, 0, OWN_YES, 1);
+	sct_case(odd, 4, 0, 0, OWN_YES, 4);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		sct_case(&bad[i], 1, 0, 0, OWN_NO, 0);
+	sct_case(ok, 2, 1, 0, OWN_NO, 0);
+	sct_case(ok, 2, -1, 0, OWN_NO, 0);
+	sct_case(ok, 1, 0, 1, OWN_NO, 0);
+}
+
+/* Serial numbers: positive ones read here, the rest by OpenSSL. */
+static void
+test_serials(void **state)
+{
+	static const char *serials[] = { "1", "7F", "80", "FF", "100",
+	    "00FF", "454C0A59E634A42B074BED6619579B95",
+	    "8000000000000000000000000000000000000001", "0", "-1", "-80",
+	    "-454C0A59E634A42B",
+	    /* 64 octets, then 65 (OpenSSL's) */
+	    "8000000000000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000001",
+	    "0180000000000000000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000000000000000"
+	    "01",
+	};
+
+	(void)state;
+	seed_what = "serial";
+	for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+		X509 *x = new_cert(keys.signer, "serial.example", "Test CA");
+		BIGNUM *bn = NULL;
+
+		assert_true(BN_hex2bn(&bn, serials[i]) > 0);
+		assert_non_null(BN_to_ASN1_INTEGER(bn,
+		    X509_get_serialNumber(x)));
+		assert_true(diff_x509(x, keys.signer, NULL));
+		BN_free(bn);
+		X509_free(x);
+	}
+}
+
+/* Validity times: the plain forms read here, the rest by OpenSSL. */
+static void
+test_times(void **state)
+{
+	static const struct {
+		int		 type;
+		const char	*s;
+		bool		 fast;	/* lite alone */
+	} t[] = {
+		{ V_ASN1_UTCTIME, "230101000000Z", true },
+		{ V_ASN1_UTCTIME, "491231235959Z", true },
+		{ V_ASN1_UTCTIME, "500101000000Z", true },
+		{ V_ASN1_UTCTIME, "000229120000Z", true },
+		{ V_ASN1_UTCTIME, "240229000000Z", true },
+		{ V_ASN1_GENERALIZEDTIME, "20500101000000Z", true },
+		{ V_ASN1_GENERALIZEDTIME, "19491231235959Z", true },
+		{ V_ASN1_GENERALIZEDTIME, "00000229000000Z", true },
+		{ V_ASN1_GENERALIZEDTIME, "99991231235959Z", true },
+		{ V_ASN1_GENERALIZEDTIME, "21000229000000Z", false },
+		{ V_ASN1_UTCTIME, "230229000000Z", false },
+		{ V_ASN1_UTCTIME, "230431000000Z", false },
+		{ V_ASN1_UTCTIME, "231301000000Z", false },
+		{ V_ASN1_UTCTIME, "230100000000Z", false },
+		{ V_ASN1_UTCTIME, "230101240000Z", false },
+		{ V_ASN1_UTCTIME, "230101006000Z", false },
+		{ V_ASN1_UTCTIME, "230101000060Z", false },
+		{ V_ASN1_UTCTIME, "2301010000Z", false },
+		{ V_ASN1_UTCTIME, "230101000000+0100", false },
+		{ V_ASN1_UTCTIME, "230101000000", false },
+		{ V_ASN1_UTCTIME, "23010100000 Z", false },
+		{ V_ASN1_UTCTIME, "2301010000-0Z", false },
+		{ V_ASN1_GENERALIZEDTIME, "20230101000000.5Z", false },
+		{ V_ASN1_GENERALIZEDTIME, "202301010000Z", false },
+		{ V_ASN1_GENERALIZEDTIME, "230101000000Z", false },
+		{ V_ASN1_UTCTIME, "20230101000000Z", false },
+	};
+
+	(void)state;
+	seed_what = "time";
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		X509 *x = new_cert(keys.signer, "time.example", "Test CA");
+		ASN1_STRING *a = ASN1_STRING_type_new(t[i].type);
+		bool f;
+
+		assert_int_equal(ASN1_STRING_set(a, t[i].s, -1), 1);
+		assert_int_equal(X509_set1_notAfter(x, a), 1);
+		f = diff_x509(x, keys.signer, NULL);
+		if (t[i].fast && !f)
+			fail_msg("time %s: not by the lite path", t[i].s);
+		ASN1_STRING_free(a);
+		X509_free(x);
+	}
+}
+
+/*
+ * EC public keys as bytes: each certificate carries key bytes of our
+ * choosing on a named curve.  Valid uncompressed points are vouched for by
+ * certlite_ec.c; other forms are decoded by OpenSSL (lite alone still),
+ * and a point OpenSSL refuses leaves the certificate to cert.c.
+ */
+static bool
+ec_case(int curve, const uint8_t *pt, size_t len)
+{
+	X509 *x = new_cert(keys.signer, "ec.example", "Test CA");
+	X509_PUBKEY *pk = X509_get_X509_PUBKEY(x);
+	unsigned char *k = OPENSSL_memdup(pt, len ? len : 1);
+	bool f;
+
+	assert_non_null(k);
+	assert_int_equal(X509_PUBKEY_set0_param(pk,
+	    OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+	    OBJ_nid2obj(curve), k, (int)len), 1);
+	f = diff_x509(x, keys.signer, NULL);
+	X509_free(x);
+	return f;
+}
+
+/* The uncompressed point of an EC key of the list. */
+static size_t
+ec_point_of(const char *what, uint8_t *out, size_t max)
+{
+	unsigned char *pub = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < keys.n; i++)
+		if (strcmp(keys.what[i], what) == 0)
+			n = EVP_PKEY_get1_encoded_public_key(keys.k[i], &pub);
+	assert_true(n > 0 && n <= max && pub[0] == 0x04);
+	memcpy(out, pub, n);
+	OPENSSL_free(pub);
+	return n;
+}
+
+static void
+ec_cases(const char *what, int curve)
+{
+	uint8_t pt[200], q[200];
+	size_t n = ec_point_of(what, pt, sizeof(pt)), f = (n - 1) / 2;
+	const EC_GROUP *g;
+	EC_GROUP *own = EC_GROUP_new_by_curve_name(curve);
+	BIGNUM *p = BN_new(), *y = BN_new();
+
+	assert_non_null(g = own);
+	assert_int_equal(EC_GROUP_get_curve(g, p, NULL, NULL, NULL), 1);
+	assert_true(ec_case(curve, pt, n));		/* as it is */
+	memcpy(q, pt, n);
+	q[n - 1] ^= 1;					/* off the curve */
+	assert_false(ec_case(curve, q, n));
+	memcpy(q, pt, n);
+	q[1] ^= 0x80;
+	assert_false(ec_case(curve, q, n));
+	/* -P: y' = p - y, also on the curve */
+	assert_non_null(BN_bin2bn(pt + 1 + f, (int)f, y));
+	assert_int_equal(BN_sub(y, p, y), 1);
+	memcpy(q, pt, n);
+	assert_int_equal(BN_bn2binpad(y, q + 1 + f, (int)f), (int)f);
+	assert_true(ec_case(curve, q, n));
+	/* y + p: the same residue, not below p */
+	assert_non_null(BN_bin2bn(pt + 1 + f, (int)f, y));
+	assert_int_equal(BN_add(y, y, p), 1);
+	if (BN_num_bytes(y) <= (int)f) {
+		assert_int_equal(BN_bn2binpad(y, q + 1 + f, (int)f), (int)f);
+		memcpy(q + 1, pt + 1, f);
+		assert_false(ec_case(curve, q, n));
+	}
+	/* x = p, and x, y all ones */
+	memcpy(q, pt, n);
+	assert_int_equal(BN_bn2binpad(p, q + 1, (int)f), (int)f);
+	assert_false(ec_case(curve, q, n));
+	memset(q + 1, 0xff, n - 1);
+	assert_false(ec_case(curve, q, n));
+	memset(q + 1, 0, n - 1);			/* (0, 0) */
+	assert_false(ec_case(curve, q, n));
+	/* other forms: compressed, hybrid, infinity; OpenSSL's call */
+	q[0] = (uint8_t)(0x02 | (pt[n - 1] & 1));
+	memcpy(q + 1, pt + 1, f);
+	assert_true(ec_case(curve, q, f + 1));
+	memcpy(q, pt, n);
+	q[0] = (uint8_t)(0x06 | (pt[n - 1] & 1));
+	assert_true(ec_case(curve, q, n));
+	q[0] ^= 1;					/* wrong parity */
+	assert_false(ec_case(curve, q, n));
+	(void)ec_case(curve, (const uint8_t *)"\x00", 1);
+	(void)ec_case(curve, pt, n - 1);		/* lengths */
+	(void)ec_case(curve, pt, 0);
+	memcpy(q, pt, n);
+	q[n] = 0;
+	(void)ec_case(curve, q, n + 1);
+	q[0] = 0x05;
+	assert_false(ec_case(curve, q, n));
+	BN_free(p);
+	BN_free(y);
+	EC_GROUP_free(own);
+}
+
+static void
+test_ec_points(void **state)
+{
+	(void)state;
+	seed_what = "ec";
+	ec_cases("prime256v1", NID_X9_62_prime256v1);
+	ec_cases("secp384r1", NID_secp384r1);
+	ec_cases("secp521r1", NID_secp521r1);
+	ec_cases("secp256k1", NID_secp256k1);
+	ec_cases("secp112r1", NID_secp112r1);
+	ec_cases("brainpoolP512t1", NID_brainpoolP512t1);
+}
+
+/*
+ * certlite_ec.c on its own: on every built-in prime curve, points on the
+ * curve (random multiples of the generator, and x = 0 when b is a square)
+ * must pass, and the same points moved off the curve, or with a
+ * coordinate not below p, must not.  The certificates above check that
+ * what passes decodes; this checks that the test passes what it should
+ * (a stricter test would only be slower).
+ */
+static int
+point_bytes(const BIGNUM *x, const BIGNUM *y, int flen, uint8_t *out)
+{
+	out[0] = 0x04;
+	if (BN_bn2binpad(x, out + 1, flen) != flen ||
+	    BN_bn2binpad(y, out + 1 + flen, flen) != flen)
+		return 0;
+	return 1 + 2 * flen;
+}
+
+static void
+curve_points(int nid, size_t *tested)
+{
+	const struct certlite_curve *c = certlite_curve(nid);
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(nid);
+	BN_CTX *bx = BN_CTX_new();
+	BIGNUM *p = BN_new(), *b = BN_new(), *x = BN_new(), *y = BN_new();
+	BIGNUM *k = BN_new();
+	EC_POINT *pt;
+	uint8_t buf[200];
+	int flen, n;
+
+	pt = g != NULL ? EC_POINT_new(g) : NULL;
+	if (c == NULL || g == NULL ||
+	    EC_GROUP_get_field_type(g) != NID_X9_62_prime_field)
+		goto out;
+	assert_int_equal(EC_GROUP_get_curve(g, p, NULL, b, bx), 1);
+	flen = BN_num_bytes(p);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(BN_rand_range(k, EC_GROUP_get0_order(g)), 1);
+		assert_int_equal(EC_POINT_mul(g, pt, k, NULL, NULL, bx), 1);
+		if (EC_POINT_is_at_infinity(g, pt))
+			continue;
+		assert_int_equal(EC_POINT_get_affine_coordinates(g, pt, x, y,
+		    bx), 1);
+		n = point_bytes(x, y, flen, buf);
+		if (!certlite_curve_point(c, buf, (size_t)n))
+			fail_msg("%s: a point on the curve fails",
+			    OBJ_nid2sn(nid));
+		buf[n - 1] ^= 1;
+		if (certlite_curve_point(c, buf, (size_t)n))
+			fail_msg("%s: a point off the curve passes",
+			    OBJ_nid2sn(nid));
+		/* the same residues, not below p */
+		assert_int_equal(BN_add(y, y, p), 1);
+		if (BN_num_bytes(y) <= flen) {
+			n = point_bytes(x, y, flen, buf);
+			assert_false(certlite_curve_point(c, buf, (size_t)n));
+		}
+		assert_int_equal(BN_sub(y, y, p), 1);
+		assert_int_equal(BN_add(x, x, p), 1);
+		if (BN_num_bytes(x) <= flen) {
+			n = point_bytes(x, y, flen, buf);
+			assert_false(certlite_curve_point(c, buf, (size_t)n));
+		}
+		(*tested)++;
+	}
+	/* (0, sqrt(b)): on the curve; (p, sqrt(b)): the same, refused */
+	if (BN_mod_sqrt(y, b, p, bx) != NULL) {
+		BN_zero(x);
+		n = point_bytes(x, y, flen, buf);
+		assert_true(certlite_curve_point(c, buf, (size_t)n));
+		n = point_bytes(p, y, flen, buf);
+		assert_false(certlite_curve_point(c, buf, (size_t)n));
+	}
+out:
+	ERR_clear_error();
+	EC_POINT_free(pt);
+	EC_GROUP_free(g);
+	BN_CTX_free(bx);
+	BN_free(p);
+	BN_free(b);
+	BN_free(x);
+	BN_free(y);
+	BN_free(k);
+}
+
+static void
+test_curve_points(void **state)
+{
+	EC_builtin_curve curves[128];
+	size_t n = EC_get_builtin_curves(curves, 128), tested = 0;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		curve_points(curves[i].nid, &tested);
+	print_message("curve points: %zu\n", tested);
+	assert_true(tested > 500);
+}
+
+/*
+ * DER the encoder will not write, patched into a built certificate at the
+ * same length: non-minimal serials.  OpenSSL refuses them; the lite path
+ * must not read them.
+ */
+static void
+test_patched_serials(void **state)
+{
+	static const struct {
+		const char	*serial;	/* hex, as built */
+		uint8_t		 first, second;	/* the octets patched in */
+	} t[] = {
+		{ "80", 0x00, 0x05 },		/* 00 05: padded */
+		{ "80", 0xff, 0x85 },		/* FF 85: padded negative */
+		{ "80", 0x00, 0x80 },		/* as built: fine */
+		{ "8000", 0x00, 0x00 },		/* 00 00 00 */
+	};
+
+	(void)state;
+	seed_what = "patched";
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		X509 *x = new_cert(keys.signer, "patch.example", "Test CA");
+		struct certlite_parts p;
+		BIGNUM *bn = NULL;
+		unsigned char *der;
+		int len;
+
+		assert_true(BN_hex2bn(&bn, t[i].serial) > 0);
+		assert_non_null(BN_to_ASN1_INTEGER(bn,
+		    X509_get_serialNumber(x)));
+		len = sign_x509(x, keys.signer, NULL, &der);
+		assert_int_equal(certlite_split(der, (size_t)len, &p), 0);
+		assert_true(p.serial.len >= 2);
+		der[p.serial.val - der] = t[i].first;
+		der[p.serial.val - der + 1] = t[i].second;
+		seed_write(der, len);
+		(void)diff_one(der, (size_t)len);
+		BN_free(bn);
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+}
+
+/* Every extension kind's OID must be in certlite_oid.c's table, or the
+ * walker would miss it. */
+static void
+test_oid_table(void **state)
+{
+	static const int nids[] = { NID_basic_constraints, NID_key_usage,
+	    NID_ext_key_usage, NID_subject_key_identifier,
+	    NID_authority_key_identifier, NID_subject_alt_name,
+	    NID_crl_distribution_points, NID_netscape_cert_type,
+	    NID_name_constraints, NID_sbgp_ipAddrBlock,
+	    NID_sbgp_autonomousSysNum, NID_info_access, NID_ct_precert_scts,
+	    NID_proxyCertInfo, NID_ad_OCSP, NID_ad_ca_issuers };
+
+	(void)state;
+	assert_int_equal(CLX__MAX, 14);
+	for (size_t i = 0; i < sizeof(nids) / sizeof(nids[0]); i++) {
+		const ASN1_OBJECT *o = OBJ_nid2obj(nids[i]);
+		struct der d = { .tag = DER_OID, .val = OBJ_get0_data(o),
+		    .len = (size_t)OBJ_length(o) };
+
+		assert_int_equal(certlite_oid_nid(&d), nids[i]);
+	}
+}
+
+/* ---- cert.c's string rules, for the code that writes them in runs ---- */
+
+/*
+ * The rules as cert.c first wrote them, one byte at a time: escape
+ * control bytes, DEL and (esc) the backslash and comma as \xNN; a byte
+ * that would bring the string to CERT_STR_MAX - 4 ends it with "...".
+ * The reference for cert_san_text(), the lists and cert_text_take().
+ */
+struct ref {
+	char	*p;
+	size_t	 len;
+	bool	 full;
+};
+
+static void
+ref_putc(struct ref *r, char c)
+{
+	if (r->full)
+		return;
+	if (r->len + 4 >= CERT_STR_MAX) {
+		memcpy(r->p + r->len, "...", 4);
+		r->len += 3;
+		r->full = true;
+		return;
+	}
+	r->p[r->len++] = c;
+	r->p[r->len] = '\0';
+}
+
+static void
+ref_putn(struct ref *r, const uint8_t *s, size_t n, bool bs, bool comma)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n && !r->full; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f || (bs && s[i] == '\\') ||
+		    (comma && s[i] == ',')) {
+			ref_putc(r, '\\');
+			ref_putc(r, 'x');
+			ref_putc(r, hex[s[i] >> 4]);
+			ref_putc(r, hex[s[i] & 0xf]);
+		} else
+			ref_putc(r, (char)s[i]);
+	}
+}
+
+static void
+strings_one(const uint8_t *s, size_t n)
+{
+	struct ref r = { .p = malloc(CERT_STR_MAX + 8) };
+	struct cert_sb sb = { 0 };
+	char *mine, *copy;
+
+	assert_non_null(r.p);
+	r.p[0] = '\0';
+	ref_putn(&r, (const uint8_t *)"DNS:", 4, false, false);
+	ref_putn(&r, s, n, true, false);
+	mine = cert_san_text(GEN_DNS, s, n);
+	str_eq("cert_san_text", r.p, mine);
+	free(mine);
+	/* a list of two URIs */
+	r.len = 0;
+	r.full = false;
+	r.p[0] = '\0';
+	ref_putn(&r, s, n / 2, true, true);
+	if (r.len > 0)
+		ref_putc(&r, ',');
+	ref_putn(&r, s + n / 2, n - n / 2, true, true);
+	cert_sb_uri(&sb, s, n / 2);
+	cert_sb_uri(&sb, s + n / 2, n - n / 2);
+	mine = cert_sb_take(&sb);
+	str_eq("cert_sb_uri", r.p, mine);
+	free(mine);
+	/* cert_text_take() is cert_text() */
+	copy = malloc(n + 1);
+	assert_non_null(copy);
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	mine = cert_text(s, n);
+	copy = cert_text_take(copy, n);
+	str_eq("cert_text_take", mine, copy);
+	free(mine);
+	free(copy);
+	free(r.p);
+}
+
+static void
+test_strings(void **state)
+{
+	static const size_t around[] = { 0, 1, 2, 3, 4, 5, 8 };
+	uint8_t *s = malloc(CERT_STR_MAX + 64);
+	uint32_t seed = 99;
+
+	(void)state;
+	assert_non_null(s);
+	for (size_t n = CERT_STR_MAX - 12; n < CERT_STR_MAX + 6; n++) {
+		memset(s, 'a', n);
+		strings_one(s, n);
+		/* something to escape near the end */
+		for (size_t k = 0; k < sizeof(around) / sizeof(around[0]);
+		    k++) {
+			if (around[k] >= n)
+				continue;
+			memset(s, 'a', n);
+			s[n - 1 - around[k]] = (uint8_t)(k % 2 ? '\\' : 0x01);
+			strings_one(s, n);
+			s[n - 1 - around[k]] = ',';
+			strings_one(s, n);
+		}
+	}
+	for (int c = 0; c < 256; c++) {		/* each byte alone */
+		memcpy(s, "ab_cd", 5);
+		s[2] = (uint8_t)c;
+		strings_one(s, 5);
+	}
+	for (int round = 0; round < 300; round++) {
+		size_t n = round < 150 ? (size_t)round : CERT_STR_MAX -
+		    300 + (size_t)round;
+
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = (uint8_t)(seed >> 24);
+			if (round % 3 != 0 && s[i] < 0x20)
+				s[i] = 'x';	/* mostly plain runs */
+		}
+		strings_one(s, n);
+	}
+	free(s);
 }
 
 /* ---- broken DER ---- */
@@ -957,6 +1828,15 @@ main(void)
 		cmocka_unit_test(test_odd_names),
 		cmocka_unit_test(test_key_types),
 		cmocka_unit_test(test_oddities),
+		cmocka_unit_test(test_ext_encodings),
+		cmocka_unit_test(test_sct_lists),
+		cmocka_unit_test(test_serials),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_ec_points),
+		cmocka_unit_test(test_curve_points),
+		cmocka_unit_test(test_patched_serials),
+		cmocka_unit_test(test_oid_table),
+		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_broken_der),
 		cmocka_unit_test(test_speed),
 	};
