@@ -17,15 +17,12 @@
  */
 #include "scanner/capture.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,6 +32,7 @@
 
 #include <pcap/pcap.h>
 
+#include "scanner/dynlib.h"
 #include "scanner/log.h"
 #include "scanner/xmem.h"
 
@@ -328,14 +326,12 @@ capture_decode(int linktype, const uint8_t *f, size_t len, struct pkt *out)
 /* ---- libpcap ---------------------------------------------------------- */
 
 /*
- * libpcap is opened with dlopen() the first time a capture is opened, not
+ * libpcap is opened with dlopen() by the first capture_open_*(), not
  * linked: its dependencies (dbus, systemd, gcrypt, lzma, zstd, lz4, ...)
- * cost every certsweep process ~3.4 ms of dynamic linking, and only sniff
- * uses them.  The prototypes still come from <pcap/pcap.h> (__typeof__),
- * so a mismatch with the header is a compile error.
+ * cost every certsweep process ~3.4 ms, and only sniff uses them.
  */
 #define LP_FN(f)	__typeof__(pcap_##f)	*f
-static struct {
+struct lp_api {
 	LP_FN(activate);
 	LP_FN(breakloop);
 	LP_FN(close);
@@ -356,14 +352,11 @@ static struct {
 	LP_FN(setnonblock);
 	LP_FN(stats);
 	LP_FN(statustostr);
-} lp;
+};
 #undef LP_FN
 
-#define LP_SYM(f)	{ "pcap_" #f, offsetof(__typeof__(lp), f) }
-static const struct {
-	const char	*name;
-	size_t		 off;
-} lp_syms[] = {
+#define LP_SYM(f)	DYNLIB_SYM(struct lp_api, "pcap_", f)
+static const struct dynlib_sym lp_syms[] = {
 	LP_SYM(activate), LP_SYM(breakloop), LP_SYM(close), LP_SYM(compile),
 	LP_SYM(create), LP_SYM(datalink), LP_SYM(datalink_val_to_name),
 	LP_SYM(freecode), LP_SYM(get_selectable_fd), LP_SYM(geterr),
@@ -374,48 +367,23 @@ static const struct {
 };
 #undef LP_SYM
 _Static_assert(sizeof(lp_syms) / sizeof(lp_syms[0]) ==
-    sizeof(lp) / sizeof(void (*)(void)), "lp_syms out of step with lp");
-/* POSIX: dlsym()'s object pointer can be stored as a function pointer. */
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)),
-    "function pointers are not the size of dlsym()'s result");
+    sizeof(struct lp_api) / sizeof(void (*)(void)),
+    "lp_syms out of step with struct lp_api");
 
 /* Debian's libpcap0.8 keeps its historical soname; elsewhere it is .so.1. */
 static const char *const lp_names[] = { "libpcap.so.0.8", "libpcap.so.1" };
 
+static struct lp_api lp;
 static pthread_once_t lp_once = PTHREAD_ONCE_INIT;
-static bool lp_ok;		/* every pointer of lp is set */
-static char lp_error[256];	/* why not */
+static int lp_rc = -1;
+static char lp_error[256];
 
 static void
 lp_open(void)
 {
-	void *h = NULL, *sym;
-	const char *e;
-	size_t i;
-
-	for (i = 0; h == NULL && i < sizeof(lp_names) / sizeof(lp_names[0]);
-	    i++) {
-		h = dlopen(lp_names[i], RTLD_NOW | RTLD_LOCAL);
-		/* the first name's reason is the one that matters here */
-		if (h == NULL && i == 0 && (e = dlerror()) != NULL)
-			snprintf(lp_error, sizeof(lp_error), "sniff needs "
-			    "libpcap, which cannot be loaded (%s); install "
-			    "the libpcap0.8 package", e);
-	}
-	if (h == NULL)
-		return;
-	for (i = 0; i < sizeof(lp_syms) / sizeof(lp_syms[0]); i++) {
-		if ((sym = dlsym(h, lp_syms[i].name)) == NULL) {
-			e = dlerror();
-			snprintf(lp_error, sizeof(lp_error), "libpcap is too "
-			    "old (%s); install a newer libpcap0.8",
-			    e != NULL ? e : lp_syms[i].name);
-			return;
-		}
-		memcpy((char *)&lp + lp_syms[i].off, &sym, sizeof(sym));
-	}
-	/* Never dlclose()d: libpcap's dependencies do not unload cleanly. */
-	lp_ok = true;
+	lp_rc = dynlib_open(lp_names, sizeof(lp_names) / sizeof(lp_names[0]),
+	    lp_syms, sizeof(lp_syms) / sizeof(lp_syms[0]), &lp, lp_error,
+	    sizeof(lp_error));
 }
 
 /* Loads libpcap once per process; logs and returns -1 when it cannot. */
@@ -423,10 +391,10 @@ static int
 lp_load(const char *source)
 {
 	(void)pthread_once(&lp_once, lp_open);
-	if (lp_ok)
+	if (lp_rc == 0)
 		return 0;
-	log_error("%s: %s", source, lp_error[0] != '\0' ? lp_error :
-	    "sniff needs libpcap; install the libpcap0.8 package");
+	log_error("%s: sniff needs libpcap (%s); install the libpcap0.8 "
+	    "package", source, lp_error);
 	return -1;
 }
 

@@ -109,7 +109,7 @@ if [[ -n $lib ]] && ((EUID == 0)) && command -v unshare >/dev/null; then
 	    sh "$lib" "$CERTSWEEP" sniff -r "$SRC" --db "$D/nolib.db" \
 	    >"$D/nolib.out" 2>"$D/nolib.err" || CS_RC=$?
 	[[ $CS_RC == 3 ]] || fail "without libpcap: exit $CS_RC, want 3: $(cat "$D/nolib.err")"
-	grep -q "tls-expired-cert.pcap: sniff needs libpcap, which cannot be loaded (.*); install the libpcap0.8 package" \
+	grep -q "tls-expired-cert.pcap: sniff needs libpcap (cannot load libpcap.so.0.8: .*); install the libpcap0.8 package" \
 	    "$D/nolib.err" || fail "without libpcap: no message naming the package: $(cat "$D/nolib.err")"
 	note "without libpcap: exit 3, '$(head -1 "$D/nolib.err")'"
 else
