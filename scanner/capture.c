@@ -1,6 +1,7 @@
 /*
  * capture.c: libpcap live and offline capture, and the pure frame decoder
- * that turns a captured frame into a TCP segment (struct pkt).
+ * that turns a captured frame into a TCP segment (struct pkt).  libpcap is
+ * loaded with dlopen() by the first capture_open_*(), not linked.
  *
  * The decoder walks link layer -> IP -> TCP with explicit bounds at every
  * step and keeps no state, so it is fuzzed on its own (fuzz_capture).  It
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 
 #include <pcap/pcap.h>
 
+#include "scanner/dynlib.h"
 #include "scanner/log.h"
 #include "scanner/xmem.h"
 
@@ -322,6 +325,79 @@ capture_decode(int linktype, const uint8_t *f, size_t len, struct pkt *out)
 
 /* ---- libpcap ---------------------------------------------------------- */
 
+/*
+ * libpcap is opened with dlopen() by the first capture_open_*(), not
+ * linked: its dependencies (dbus, systemd, gcrypt, lzma, zstd, lz4, ...)
+ * cost every certsweep process ~3.4 ms, and only sniff uses them.
+ */
+#define LP_FN(f)	__typeof__(pcap_##f)	*f
+struct lp_api {
+	LP_FN(activate);
+	LP_FN(breakloop);
+	LP_FN(close);
+	LP_FN(compile);
+	LP_FN(create);
+	LP_FN(datalink);
+	LP_FN(datalink_val_to_name);
+	LP_FN(freecode);
+	LP_FN(get_selectable_fd);
+	LP_FN(geterr);
+	LP_FN(next_ex);
+	LP_FN(open_offline);
+	LP_FN(set_immediate_mode);
+	LP_FN(set_promisc);
+	LP_FN(set_snaplen);
+	LP_FN(set_timeout);
+	LP_FN(setfilter);
+	LP_FN(setnonblock);
+	LP_FN(stats);
+	LP_FN(statustostr);
+};
+#undef LP_FN
+
+#define LP_SYM(f)	DYNLIB_SYM(struct lp_api, "pcap_", f)
+static const struct dynlib_sym lp_syms[] = {
+	LP_SYM(activate), LP_SYM(breakloop), LP_SYM(close), LP_SYM(compile),
+	LP_SYM(create), LP_SYM(datalink), LP_SYM(datalink_val_to_name),
+	LP_SYM(freecode), LP_SYM(get_selectable_fd), LP_SYM(geterr),
+	LP_SYM(next_ex), LP_SYM(open_offline), LP_SYM(set_immediate_mode),
+	LP_SYM(set_promisc), LP_SYM(set_snaplen), LP_SYM(set_timeout),
+	LP_SYM(setfilter), LP_SYM(setnonblock), LP_SYM(stats),
+	LP_SYM(statustostr),
+};
+#undef LP_SYM
+_Static_assert(sizeof(lp_syms) / sizeof(lp_syms[0]) ==
+    sizeof(struct lp_api) / sizeof(void (*)(void)),
+    "lp_syms out of step with struct lp_api");
+
+/* Debian's libpcap0.8 keeps its historical soname; elsewhere it is .so.1. */
+static const char *const lp_names[] = { "libpcap.so.0.8", "libpcap.so.1" };
+
+static struct lp_api lp;
+static pthread_once_t lp_once = PTHREAD_ONCE_INIT;
+static int lp_rc = -1;
+static char lp_error[256];
+
+static void
+lp_open(void)
+{
+	lp_rc = dynlib_open(lp_names, sizeof(lp_names) / sizeof(lp_names[0]),
+	    lp_syms, sizeof(lp_syms) / sizeof(lp_syms[0]), &lp, lp_error,
+	    sizeof(lp_error));
+}
+
+/* Loads libpcap once per process; logs and returns -1 when it cannot. */
+static int
+lp_load(const char *source)
+{
+	(void)pthread_once(&lp_once, lp_open);
+	if (lp_rc == 0)
+		return 0;
+	log_error("%s: sniff needs libpcap (%s); install the libpcap0.8 "
+	    "package", source, lp_error);
+	return -1;
+}
+
 struct capture {
 	pcap_t		*p;
 	char		*source;
@@ -349,7 +425,7 @@ capture_on_signal(int sig)
 	(void)sig;
 	capture_sig_seen = 1;
 	if (capture_sig_pcap != NULL)
-		pcap_breakloop(capture_sig_pcap);
+		lp.breakloop(capture_sig_pcap);
 }
 
 static int
@@ -359,18 +435,18 @@ capture_set_filter(struct capture *c, const char *bpf)
 
 	if (bpf == NULL || *bpf == '\0')
 		return 0;
-	if (pcap_compile(c->p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+	if (lp.compile(c->p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == -1) {
 		log_error("%s: bad BPF filter \"%s\": %s", c->source, bpf,
-		    pcap_geterr(c->p));
+		    lp.geterr(c->p));
 		return -1;
 	}
-	if (pcap_setfilter(c->p, &prog) == -1) {
+	if (lp.setfilter(c->p, &prog) == -1) {
 		log_error("%s: cannot set BPF filter: %s", c->source,
-		    pcap_geterr(c->p));
-		pcap_freecode(&prog);
+		    lp.geterr(c->p));
+		lp.freecode(&prog);
 		return -1;
 	}
-	pcap_freecode(&prog);
+	lp.freecode(&prog);
 	return 0;
 }
 
@@ -379,10 +455,10 @@ capture_check_linktype(struct capture *c)
 {
 	const char *name;
 
-	c->linktype = pcap_datalink(c->p);
+	c->linktype = lp.datalink(c->p);
 	if (capture_linktype_supported(c->linktype))
 		return 0;
-	name = pcap_datalink_val_to_name(c->linktype);
+	name = lp.datalink_val_to_name(c->linktype);
 	log_error("%s: unsupported link type %d (%s); supported: Ethernet, "
 	    "Linux cooked (SLL, SLL2), raw IP, BSD loopback", c->source,
 	    c->linktype, name != NULL ? name : "unknown");
@@ -393,10 +469,13 @@ struct capture *
 capture_open_offline(const char *path, const struct capture_opts *opts)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct capture *c = xcalloc(1, sizeof(*c));
+	struct capture *c;
 
+	if (lp_load(path) == -1)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
 	c->source = xstrdup(path);
-	c->p = pcap_open_offline(path, errbuf);
+	c->p = lp.open_offline(path, errbuf);
 	if (c->p == NULL) {
 		log_error("%s: cannot read capture: %s", path, errbuf);
 		goto fail;
@@ -416,30 +495,30 @@ capture_activate(struct capture *c, const struct capture_opts *o)
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	int rc;
 
-	if (pcap_set_snaplen(c->p, o->snaplen > 0 ? o->snaplen : 262144) ||
-	    pcap_set_promisc(c->p, o->promisc ? 1 : 0) ||
-	    pcap_set_immediate_mode(c->p, 1) ||
-	    pcap_set_timeout(c->p, o->timeout_ms > 0 ? o->timeout_ms : 250)) {
+	if (lp.set_snaplen(c->p, o->snaplen > 0 ? o->snaplen : 262144) ||
+	    lp.set_promisc(c->p, o->promisc ? 1 : 0) ||
+	    lp.set_immediate_mode(c->p, 1) ||
+	    lp.set_timeout(c->p, o->timeout_ms > 0 ? o->timeout_ms : 250)) {
 		log_error("%s: cannot configure capture", c->source);
 		return -1;
 	}
-	rc = pcap_activate(c->p);
+	rc = lp.activate(c->p);
 	if (rc < 0) {
 		log_error("%s: cannot capture: %s (%s)", c->source,
-		    pcap_statustostr(rc), pcap_geterr(c->p));
+		    lp.statustostr(rc), lp.geterr(c->p));
 		return -1;
 	}
 	if (rc > 0)
-		log_warn("%s: %s (%s)", c->source, pcap_statustostr(rc),
-		    pcap_geterr(c->p));
+		log_warn("%s: %s (%s)", c->source, lp.statustostr(rc),
+		    lp.geterr(c->p));
 	/*
 	 * Non-blocking reads and our own poll(): on Linux, libpcap's own
 	 * wait can block until a packet comes whatever the read timeout (an
 	 * idle interface would never reach --duration).
 	 */
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 250;
-	if (pcap_setnonblock(c->p, 1, errbuf) == -1 ||
-	    (c->fd = pcap_get_selectable_fd(c->p)) < 0) {
+	if (lp.setnonblock(c->p, 1, errbuf) == -1 ||
+	    (c->fd = lp.get_selectable_fd(c->p)) < 0) {
 		log_error("%s: cannot poll the capture: %s", c->source,
 		    errbuf);
 		return -1;
@@ -453,12 +532,15 @@ capture_open_live(const char *iface, const struct capture_opts *opts)
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture_opts none = { 0 };
 	const struct capture_opts *o = opts != NULL ? opts : &none;
-	struct capture *c = xcalloc(1, sizeof(*c));
+	struct capture *c;
 
+	if (lp_load(iface) == -1)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
 	c->source = xstrdup(iface);
 	c->live = true;
 	c->duration = o->duration;
-	c->p = pcap_create(iface, errbuf);
+	c->p = lp.create(iface, errbuf);
 	if (c->p == NULL) {
 		log_error("%s: cannot open device: %s", iface, errbuf);
 		goto fail;
@@ -569,7 +651,7 @@ capture_read(struct capture *c, capture_pkt_fn fn, void *arg)
 		}
 		if (deadline != 0 && mono_ms() >= deadline)
 			break;
-		rc = pcap_next_ex(c->p, &h, &data);
+		rc = lp.next_ex(c->p, &h, &data);
 		if (rc == 1)
 			capture_frame(c, h, data, fn, arg);
 		else if (rc == 0)
@@ -580,7 +662,7 @@ capture_read(struct capture *c, capture_pkt_fn fn, void *arg)
 		} else {
 			log_error("%s: frame %llu: %s", c->source,
 			    (unsigned long long)c->st.frames + 1,
-			    pcap_geterr(c->p));
+			    lp.geterr(c->p));
 			return -1;
 		}
 	}
@@ -612,7 +694,7 @@ void
 capture_stop(struct capture *c)
 {
 	c->stop = true;
-	pcap_breakloop(c->p);
+	lp.breakloop(c->p);
 }
 
 bool
@@ -626,7 +708,7 @@ capture_get_stats(struct capture *c, struct capture_stats *out)
 {
 	struct pcap_stat ps;
 
-	if (c->live && pcap_stats(c->p, &ps) == 0) {
+	if (c->live && lp.stats(c->p, &ps) == 0) {
 		c->st.kernel_drop = ps.ps_drop;
 		c->st.if_drop = ps.ps_ifdrop;
 	}
@@ -651,7 +733,7 @@ capture_close(struct capture *c)
 	if (c == NULL)
 		return;
 	if (c->p != NULL)
-		pcap_close(c->p);
+		lp.close(c->p);
 	free(c->source);
 	free(c);
 }

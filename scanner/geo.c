@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,48 @@
 
 #include <maxminddb.h>
 
+#include "scanner/dynlib.h"
 #include "scanner/xmem.h"
+
+/*
+ * libmaxminddb is opened with dlopen() by the first geo_open() (only the
+ * --geoip-* options need it) rather than loaded at every start.
+ */
+#define MM_FN(f)	__typeof__(MMDB_##f)	*f
+struct mm_api {
+	MM_FN(close);
+	MM_FN(get_value);
+	MM_FN(lookup_sockaddr);
+	MM_FN(open);
+	MM_FN(strerror);
+	MM_FN(vget_value);
+};
+#undef MM_FN
+
+#define MM_SYM(f)	DYNLIB_SYM(struct mm_api, "MMDB_", f)
+static const struct dynlib_sym mm_syms[] = {
+	MM_SYM(close), MM_SYM(get_value), MM_SYM(lookup_sockaddr),
+	MM_SYM(open), MM_SYM(strerror), MM_SYM(vget_value),
+};
+#undef MM_SYM
+_Static_assert(sizeof(mm_syms) / sizeof(mm_syms[0]) ==
+    sizeof(struct mm_api) / sizeof(void (*)(void)),
+    "mm_syms out of step with struct mm_api");
+
+static const char *const mm_names[] = { "libmaxminddb.so.0" };
+
+static struct mm_api mm;
+static pthread_once_t mm_once = PTHREAD_ONCE_INIT;
+static int mm_rc = -1;
+static char mm_error[256];
+
+static void
+mm_open(void)
+{
+	mm_rc = dynlib_open(mm_names, sizeof(mm_names) / sizeof(mm_names[0]),
+	    mm_syms, sizeof(mm_syms) / sizeof(mm_syms[0]), &mm, mm_error,
+	    sizeof(mm_error));
+}
 
 struct geo {
 	MMDB_s		 city;
@@ -47,7 +89,7 @@ warn_add(char *warn, size_t warnsz, const char *what, const char *path,
 		    strerror(saved_errno));
 	else
 		snprintf(why, sizeof(why), "is not a usable MaxMind DB (%s)",
-		    MMDB_strerror(mmdb_rc));
+		    mm.strerror(mmdb_rc));
 	len = strlen(warn);
 	if (len + 1 >= warnsz)
 		return;
@@ -65,7 +107,7 @@ open_db(MMDB_s *db, const char *path, const char *what, const char *advice,
 	if (path == NULL)
 		return false;
 	errno = 0;
-	rc = MMDB_open(path, MMDB_MODE_MMAP, db);
+	rc = mm.open(path, MMDB_MODE_MMAP, db);
 	if (rc != MMDB_SUCCESS) {
 		/* MMDB_open released what it had; db must not be closed. */
 		warn_add(warn, warnsz, what, path, rc, errno, advice);
@@ -83,6 +125,16 @@ geo_open(const char *city_path, const char *asn_path, char *warn,
 	if (warn != NULL && warnsz > 0)
 		warn[0] = '\0';
 	g = xcalloc(1, sizeof(*g));
+	if (city_path == NULL && asn_path == NULL)
+		return g;
+	(void)pthread_once(&mm_once, mm_open);
+	if (mm_rc == -1) {
+		if (warn != NULL && warnsz > 0)
+			snprintf(warn, warnsz, "GeoIP needs libmaxminddb (%s): "
+			    "install the libmaxminddb0 package; continuing "
+			    "without GeoIP and ASN data", mm_error);
+		return g;
+	}
 	g->has_city = open_db(&g->city, city_path, "city",
 	    "fix the path or install a current GeoLite2-City.mmdb "
 	    "(or GeoLite2-Country.mmdb) from MaxMind; continuing without "
@@ -100,9 +152,9 @@ geo_close(struct geo *g)
 	if (g == NULL)
 		return;
 	if (g->has_city)
-		MMDB_close(&g->city);
+		mm.close(&g->city);
 	if (g->has_asn)
-		MMDB_close(&g->asn);
+		mm.close(&g->asn);
 	free(g);
 }
 
@@ -151,7 +203,7 @@ get_str(MMDB_entry_s *entry, char *dst, size_t dstsz, ...)
 
 	dst[0] = '\0';
 	va_start(ap, dstsz);
-	rc = MMDB_vget_value(entry, &d, ap);
+	rc = mm.vget_value(entry, &d, ap);
 	va_end(ap);
 	if (rc == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
 		return 0;	/* e.g. "names" is not a map: no value */
@@ -168,7 +220,7 @@ get_asn(MMDB_entry_s *entry, uint32_t *asn)
 	int			 rc;
 
 	*asn = 0;
-	rc = MMDB_get_value(entry, &d, "autonomous_system_number", NULL);
+	rc = mm.get_value(entry, &d, "autonomous_system_number", NULL);
 	if (rc == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
 		return 0;
 	if (rc != MMDB_SUCCESS)
@@ -207,7 +259,7 @@ find(const MMDB_s *db, const struct sockaddr *sa, MMDB_entry_s *entry,
 	int			 err = MMDB_SUCCESS;
 
 	*found = false;
-	r = MMDB_lookup_sockaddr(db, sa, &err);
+	r = mm.lookup_sockaddr(db, sa, &err);
 	if (err == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR)
 		return 0;
 	if (err != MMDB_SUCCESS)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
+
 #include "db/store.h"
 #include "scanner/cli.h"
 #include "scanner/commands.h"
@@ -197,6 +199,12 @@ main(int argc, char **argv)
 	(void)mallopt(M_TOP_PAD, 4 << 20);
 	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	/*
+	 * OpenSSL's atexit handler frees every table it built (providers,
+	 * name maps, error strings): ~0.7 M instructions at the end of every
+	 * run, for memory the kernel takes back anyway.
+	 */
+	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	store_library_init();
 	switch (cli_parse(argc, argv, &cfg, tg)) {
 	case CLI_EXIT_OK:

@@ -1,13 +1,14 @@
 /*
  * policy.c: the rule table (ids and default severities, in one place), the
  * default policy, the INI policy file (libinih: a well-kept parser, not a
- * hand-written one) and adding findings.  The rules themselves are in
- * policy_rules.c.
+ * hand-written one; opened with dlopen() when a file is read) and adding
+ * findings.  The rules themselves are in policy_rules.c.
  */
 #include "scanner/policy.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include <ini.h>
 
+#include "scanner/dynlib.h"
 #include "scanner/policy_internal.h"
 #include "scanner/xmem.h"
 
@@ -380,12 +382,45 @@ on_ini_value(void *user, const char *sec, const char *key, const char *v)
 	return rc == 0;
 }
 
+/*
+ * libinih is opened with dlopen() by the first policy_load() (only
+ * --policy needs it) rather than loaded at every start.
+ */
+struct ini_api {
+	__typeof__(ini_parse)	*parse;
+};
+
+static const struct dynlib_sym ini_syms[] = {
+	DYNLIB_SYM(struct ini_api, "ini_", parse),
+};
+static const char *const ini_names[] = { "libinih.so.1" };
+
+static struct ini_api ini;
+static pthread_once_t ini_once = PTHREAD_ONCE_INIT;
+static int ini_rc = -1;
+static char ini_error[256];
+
+static void
+ini_open(void)
+{
+	ini_rc = dynlib_open(ini_names, sizeof(ini_names) /
+	    sizeof(ini_names[0]), ini_syms, sizeof(ini_syms) /
+	    sizeof(ini_syms[0]), &ini, ini_error, sizeof(ini_error));
+}
+
 int
 policy_load(struct policy *p, const char *path, char *err, size_t errlen)
 {
 	struct load_state s = { .p = p };
-	int	 line = ini_parse(path, on_ini_value, &s);
+	int	 line;
 
+	(void)pthread_once(&ini_once, ini_open);
+	if (ini_rc == -1) {
+		snprintf(err, errlen, "%s: reading it needs libinih (%s); "
+		    "install the libinih1 package", path, ini_error);
+		return -1;
+	}
+	line = ini.parse(path, on_ini_value, &s);
 	if (line == 0)
 		return 0;
 	if (line == -1)

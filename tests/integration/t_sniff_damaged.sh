@@ -95,3 +95,23 @@ for ((seed = 0; seed < 32; seed++)); do
 	fi
 done
 note "32 corrupted copies: $errs stopped with a read error, the rest read to the end; none crashed"
+
+# libpcap is loaded by sniff alone (dlopen): the binary does not link it,
+# and without it (an empty file bind-mounted over it in a private mount
+# namespace) sniff names the package to install and exits 3.
+if ldd "$CERTSWEEP" | grep -q 'libpcap\|libdbus'; then
+	fail "certsweep is linked with libpcap or its dependencies: $(ldd "$CERTSWEEP" | grep 'libpcap\|libdbus')"
+fi
+lib=$(ldconfig -p 2>/dev/null | awk '$1 == "libpcap.so.0.8" && /x86-64/ { print $NF; exit }')
+if [[ -n $lib ]] && ((EUID == 0)) && command -v unshare >/dev/null; then
+	CS_RC=0
+	unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' \
+	    sh "$lib" "$CERTSWEEP" sniff -r "$SRC" --db "$D/nolib.db" \
+	    >"$D/nolib.out" 2>"$D/nolib.err" || CS_RC=$?
+	[[ $CS_RC == 3 ]] || fail "without libpcap: exit $CS_RC, want 3: $(cat "$D/nolib.err")"
+	grep -q "tls-expired-cert.pcap: sniff needs libpcap (cannot load libpcap.so.0.8: .*); install the libpcap0.8 package" \
+	    "$D/nolib.err" || fail "without libpcap: no message naming the package: $(cat "$D/nolib.err")"
+	note "without libpcap: exit 3, '$(head -1 "$D/nolib.err")'"
+else
+	note "missing-libpcap case not run (needs root, unshare and libpcap.so.0.8)"
+fi
