@@ -461,6 +461,51 @@ test_migrate_v1(void **state)
 	cert_record_clear(&leaf);
 }
 
+/*
+ * An empty file gets the latest schema in one script (schema_latest.c);
+ * the migrations one by one must leave exactly the same sqlite_master,
+ * text for text, and the same version and application id.
+ */
+static void
+test_schema_paths(void **state)
+{
+	struct fixture *fx = *state;
+	sqlite3 *steps, *direct;
+	char err[256], *want, *got, *path2;
+
+	(void)state;
+	path2 = xasprintf("%s.direct", fx->path);
+	steps = raw_open(fx->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	direct = raw_open(path2, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	assert_int_equal(store_migrate_steps(steps, fx->path, err,
+	    sizeof(err)), 0);
+	assert_int_equal(store_migrate(direct, path2, err, sizeof(err)), 0);
+	want = schema_of(steps);
+	got = schema_of(direct);
+	assert_string_equal(got, want);
+	assert_int_equal(q_int(direct, "PRAGMA user_version"),
+	    store_schema_latest());
+	assert_int_equal(q_int(steps, "PRAGMA user_version"),
+	    store_schema_latest());
+	assert_int_equal(q_int(direct, "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+	assert_int_equal(q_int(steps, "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+	/* Nothing left to do on either. */
+	assert_int_equal(store_migrate(steps, fx->path, err, sizeof(err)), 0);
+	assert_int_equal(store_migrate_steps(direct, path2, err,
+	    sizeof(err)), 0);
+	free(want);
+	want = schema_of(steps);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	sqlite3_close(steps);
+	sqlite3_close(direct);
+	unlink(path2);
+	free(path2);
+}
+
 /* Opening path must fail with a message containing every word of want,
  * and leave the file byte-for-byte as it was. */
 static void
@@ -1185,6 +1230,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_create),
 		cmocka_unit_test_setup_teardown(test_file_create_reopen, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_schema_paths, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
 		    teardown),
