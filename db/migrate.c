@@ -141,9 +141,8 @@ store_schema_latest(void)
 	return NMIGRATIONS;
 }
 
-/* Runs a query returning one integer (a PRAGMA, a count). */
-static int
-query_int(sqlite3 *db, const char *sql, int64_t *out)
+int
+store_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -168,10 +167,10 @@ store_schema_check(sqlite3 *db, const char *path, char *err, size_t errlen)
 
 	/* Reads only: page 1 and sqlite_master.  A file that is not SQLite
 	 * fails here (SQLITE_NOTADB) before anything could write to it. */
-	if ((rc = query_int(db, "PRAGMA schema_version", &schema)) != SQLITE_OK ||
-	    (rc = query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
-	    (rc = query_int(db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
-	    (rc = query_int(db, "SELECT count(*) FROM sqlite_master",
+	if ((rc = store_query_int(db, "PRAGMA schema_version", &schema)) != SQLITE_OK ||
+	    (rc = store_query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = store_query_int(db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
+	    (rc = store_query_int(db, "SELECT count(*) FROM sqlite_master",
 	    &nobj)) != SQLITE_OK) {
 		store_sqlite_err(db, rc, path, err, errlen);
 		return -1;
@@ -212,7 +211,7 @@ migrate_next(sqlite3 *db, const char *path, char *err, size_t errlen,
 	*done = false;
 	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL)) != SQLITE_OK ||
-	    (rc = query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK)
+	    (rc = store_query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK)
 		goto out;
 	if (version >= NMIGRATIONS) {
 		*done = true;

@@ -1063,6 +1063,7 @@ static int
 open_db(struct store *st)
 {
 	bool memory = strcmp(st->path, ":memory:") == 0;
+	int64_t pages = -1;
 	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
 	if (!memory && open_file(st) == -1)
@@ -1083,13 +1084,35 @@ open_db(struct store *st)
 		store_fail(st, SQLITE_READONLY);
 		return -1;
 	}
-	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
-	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-	    "PRAGMA cache_size = -8192;", NULL, NULL, NULL)) != SQLITE_OK) {
+	/*
+	 * An empty file is created without waiting for the disk: switching
+	 * it to WAL runs in rollback mode with synchronous FULL (four
+	 * fdatasyncs for its first page), and the first WAL frame syncs the
+	 * new WAL's header and directory.  Collected data loses nothing by
+	 * it: NORMAL syncs no commit before the first checkpoint either, and
+	 * that one syncs the WAL, its directory and the database file,
+	 * creation included.  Before it, a power cut can leave what it could
+	 * before, or an empty file or one without tables, which the next
+	 * open creates again.
+	 */
+	if ((rc = store_query_int(st->db, "PRAGMA page_count", &pages)) !=
+	    SQLITE_OK ||
+	    (pages == 0 && (rc = sqlite3_exec(st->db, "PRAGMA synchronous = "
+	    "OFF", NULL, NULL, NULL)) != SQLITE_OK) ||
+	    (rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
+	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
 		store_fail(st, rc);
 		return -1;
 	}
-	return store_migrate(st->db, st->path, st->err, sizeof(st->err));
+	if (store_migrate(st->db, st->path, st->err, sizeof(st->err)) == -1)
+		return -1;
+	if ((rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL,
+	    NULL, NULL)) != SQLITE_OK) {
+		store_fail(st, rc);
+		return -1;
+	}
+	return 0;
 }
 
 static int

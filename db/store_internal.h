@@ -18,6 +18,10 @@ struct store;
 /* The schema version (PRAGMA user_version) this build writes. */
 int	store_schema_latest(void);
 
+/* Runs a query returning one integer (a PRAGMA, a count) into *out, left
+ * untouched when there is no row.  Returns an SQLite result code. */
+int	store_query_int(sqlite3 *db, const char *sql, int64_t *out);
+
 /*
  * Checks that db (opened on path, nothing written yet) is empty or a
  * certsweep database this build can read, without writing anything.

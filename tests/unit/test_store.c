@@ -377,6 +377,9 @@ test_file_create_reopen(void **state)
 	assert_int_equal(stat(fx->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	q_text_is(store_db(st), "wal", "PRAGMA journal_mode");
+	/* A new file is created with synchronous OFF; the sweep's commits
+	 * are NORMAL (1) again. */
+	assert_int_equal(q_int(store_db(st), "PRAGMA synchronous"), 1);
 	assert_int_equal(store_scan_begin(st, "active", "-p 443", 100, &scan),
 	    0);
 	add_ok(st, scan, "192.0.2.1", 101, chain, 2);
@@ -389,6 +392,7 @@ test_file_create_reopen(void **state)
 
 	assert_int_equal(store_open(&st, fx->path, err, sizeof(err)), 0);
 	db = store_db(st);
+	assert_int_equal(q_int(db, "PRAGMA synchronous"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM observations"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM chain_links"), 2);
 	assert_int_equal(q_int(db, "SELECT finished FROM scans WHERE id = "
