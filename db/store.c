@@ -61,6 +61,7 @@ enum stmt_id {
 	ST_OBS,
 	ST_LINK,
 	ST_FINDING,
+	ST_FINDING_NEW,
 	ST_FINDING_AGAIN,
 	ST_PREV_LEAF,
 	ST_SPKI,
@@ -130,6 +131,16 @@ static const char *const stmt_sql[] = {
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "last_scan = max(last_scan, excluded.last_scan), "
 	    "state = 'open', resolved_at = NULL",
+	/* A new endpoint's finding: a single-row INSERT raises a foreign
+	 * key or UNIQUE violation before it writes anything, so it runs
+	 * without the statement journal that the upsert's foreign keys need
+	 * (a 4 KiB page copy per page it touches again).  A UNIQUE
+	 * violation (the same rule on the same certificate twice in one
+	 * chain) goes to the upsert. */
+	[ST_FINDING_NEW] = "INSERT INTO findings (rule, severity, "
+	    "endpoint_id, cert_sha256, depth, detail, first_seen, last_seen, "
+	    "state, first_scan, last_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?7, 'open', ?8, ?8)",
 	/* The same finding still open with the same severity: what the
 	 * upsert would do, without rewriting the (state, severity) index
 	 * entry (a delete and an insert in that B-tree).  No row: upsert. */
@@ -258,18 +269,33 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
+/* Steps a statement that returns no row; resets it.  Returns
+ * SQLITE_DONE or the result, extended when SQLite has it (e.g.
+ * SQLITE_CONSTRAINT_UNIQUE), and sets no message. */
+static int
+step(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc, ext;
+
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE &&
+	    ((ext = sqlite3_extended_errcode(st->db)) & 0xff) == rc)
+		rc = ext;
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* Steps a statement that returns no row; resets it. */
 static int
 run(struct store *st, enum stmt_id id)
 {
-	sqlite3_stmt *s = st->stmt[id];
 	int rc;
 
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE)
-		store_fail(st, rc);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = step(st, id)) != SQLITE_DONE) {
+		store_fail(st, rc & 0xff);
+		return -1;
+	}
+	return 0;
 }
 
 /* Steps a statement that returns at most one integer; *out untouched when
@@ -769,7 +795,8 @@ put_links(struct store *st, int64_t obs_id, const struct observation *o)
 	return 0;
 }
 
-/* One finding's values at ST_FINDING's and ST_FINDING_AGAIN's places. */
+/* One finding's values at the places of ST_FINDING, ST_FINDING_NEW and
+ * ST_FINDING_AGAIN. */
 static void
 bind_finding(sqlite3_stmt *s, int64_t scan_id, int64_t endpoint,
     const struct observation *o, const struct finding *f, const char *sha)
@@ -788,12 +815,13 @@ bind_finding(sqlite3_stmt *s, int64_t scan_id, int64_t endpoint,
 }
 
 /* again: the endpoint existed before this observation, so its findings
- * may too (a new endpoint goes straight to the upsert). */
+ * may too (a new endpoint's are inserted). */
 static int
 put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
     bool again, const struct observation *o)
 {
 	char buf[2 * CERT_SHA256_LEN + 1], *sha;
+	int rc;
 
 	for (size_t i = 0; i < o->nfindings; i++) {
 		const struct finding *f = &o->findings[i];
@@ -810,6 +838,15 @@ put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
 				return -1;
 			if (sqlite3_changes(st->db) > 0)
 				continue;
+		} else {
+			bind_finding(st->stmt[ST_FINDING_NEW], scan_id,
+			    endpoint, o, f, sha);
+			if ((rc = step(st, ST_FINDING_NEW)) == SQLITE_DONE)
+				continue;
+			if (rc != SQLITE_CONSTRAINT_UNIQUE) {
+				store_fail(st, rc & 0xff);
+				return -1;
+			}
 		}
 		bind_finding(st->stmt[ST_FINDING], scan_id, endpoint, o, f,
 		    sha);

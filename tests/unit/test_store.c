@@ -881,6 +881,48 @@ test_findings_again(void **state)
 	cert_record_clear(&leaf);
 }
 
+/*
+ * A new endpoint's findings are plain INSERTs; the same rule on the same
+ * certificate twice in one chain (a server that sends its leaf twice)
+ * still makes one row, the later report's, as the upsert does.
+ */
+static void
+test_findings_twice(void **state)
+{
+	struct store *st = NULL;
+	struct cert_record chain[2];
+	struct observation o;
+	struct finding f[3];
+	int64_t scan = 0;
+	char err[256];
+	size_t nf = 0;
+	sqlite3 *db;
+
+	(void)state;
+	make_cert(&chain[0], 80, 80, 300, false);
+	chain[1] = chain[0];
+	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+	db = store_db(st);
+	assert_int_equal(store_scan_begin(st, "active", NULL, 1000, &scan), 0);
+	make_obs(&o, "192.0.2.8", 443, "", 1001, SCAN_OK);
+	set_chain(&o, chain, 2);
+	add_finding(&o, f, &nf, "cert.expired", 0);
+	add_finding(&o, f, &nf, "cert.expired", 1);
+	add_finding(&o, f, &nf, "tls.old_version", -1);
+	f[1].severity = SEV_LOW;
+	snprintf(f[0].detail, sizeof(f[0].detail), "first");
+	snprintf(f[1].detail, sizeof(f[1].detail), "second");
+	assert_int_equal(store_add_observation(st, scan, &o), 0);
+	assert_int_equal(store_scan_end(st, scan, 1009, 1, 1), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM findings"), 2);
+	q_text_is(db, "low|1|second|1001|1001|open|1|1", "SELECT severity || "
+	    "'|' || depth || '|' || ifnull(detail, '') || '|' || first_seen "
+	    "|| '|' || last_seen || '|' || state || '|' || first_scan || '|' "
+	    "|| last_scan FROM findings WHERE rule = 'cert.expired'");
+	assert_int_equal(store_close(st), 0);
+	cert_record_clear(&chain[0]);
+}
+
 static void
 test_queries(void **state)
 {
@@ -1250,6 +1292,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_seen),
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_findings_again),
+		cmocka_unit_test(test_findings_twice),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_prev_leaf_order),
 		cmocka_unit_test_setup_teardown(test_history_other_writer, setup,
