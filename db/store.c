@@ -193,6 +193,7 @@ struct store {
 	bool		 in_tx;
 	unsigned	 pending;	/* observations in the open batch */
 	time_t		 batch_started;	/* when the open batch began */
+	bool		 ep_was_new;	/* the last endpoint was inserted */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
 	/* History without SQL (see the top): valid while fresh. */
@@ -680,22 +681,58 @@ bind_geo(sqlite3_stmt *s, int i, const struct observation *o)
 	bind_opt(s, i + 3, o->geo.as_org);
 }
 
-/* *existed: the row was there before (touched, not inserted). */
+/* Binds ST_EP_INSERT for o. */
+static void
+bind_ep_insert(sqlite3_stmt *s, const struct observation *o,
+    const char *proto)
+{
+	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, o->port);
+	bind_opt(s, 3, o->hostname);
+	sqlite3_bind_text(s, 4, o->sni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, o->time);
+	bind_geo(s, 7, o);
+}
+
+/*
+ * *existed: the row was there before (touched, not inserted).
+ *
+ * Whether the previous observation's endpoint was new says what to try
+ * first.  In a first sweep every endpoint is, and the INSERT alone does it;
+ * one met before makes it fail on UNIQUE, before it writes anything, and
+ * is then found and touched.  In later sweeps endpoints exist, and the
+ * lookup comes first.
+ */
 static int
 put_endpoint(struct store *st, const struct observation *o, int64_t *id,
     bool *existed)
 {
-	sqlite3_stmt *s = st->stmt[ST_EP_FIND];
+	sqlite3_stmt *s;
 	const char *proto = o->protocol != NULL ? o->protocol : "tls";
+	int rc;
 
 	*id = 0;
 	*existed = false;
+	if (st->ep_was_new) {
+		bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto);
+		if ((rc = step(st, ST_EP_INSERT)) == SQLITE_DONE) {
+			*id = sqlite3_last_insert_rowid(st->db);
+			return 0;
+		}
+		if (rc != SQLITE_CONSTRAINT_UNIQUE) {
+			store_fail(st, rc & 0xff);
+			return -1;
+		}
+	}
+	s = st->stmt[ST_EP_FIND];
 	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, o->port);
 	sqlite3_bind_text(s, 3, o->sni, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, proto, -1, SQLITE_STATIC);
 	if (run_int(st, ST_EP_FIND, id) == -1)
 		return -1;
+	st->ep_was_new = *id == 0;
 	if (*id != 0) {
 		*existed = true;
 		s = st->stmt[ST_EP_TOUCH];
@@ -705,14 +742,7 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id,
 		bind_geo(s, 4, o);
 		return run(st, ST_EP_TOUCH);
 	}
-	s = st->stmt[ST_EP_INSERT];
-	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, o->port);
-	bind_opt(s, 3, o->hostname);
-	sqlite3_bind_text(s, 4, o->sni, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, o->time);
-	bind_geo(s, 7, o);
+	bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto);
 	if (run(st, ST_EP_INSERT) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);

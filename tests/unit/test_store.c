@@ -706,6 +706,8 @@ test_endpoint_seen(void **state)
 	make_obs(&o, "2001:db8::1", 993, "", 100, SCAN_REFUSED);
 	o.protocol = "imap";
 	assert_int_equal(store_add_observation(st, scan, &o), 0);
+	/* Met again right after being new: the INSERT tried first fails on
+	 * UNIQUE and the row is touched instead. */
 	o.time = 200;
 	snprintf(o.hostname, sizeof(o.hostname), "mail.example");
 	assert_int_equal(store_add_observation(st, scan, &o), 0);
