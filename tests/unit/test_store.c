@@ -343,6 +343,7 @@ test_memory_create(void **state)
 	assert_int_equal(q_int(db, "PRAGMA application_id"),
 	    STORE_APPLICATION_ID);
 	assert_int_equal(q_int(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(q_int(db, "PRAGMA secure_delete"), 0);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name IN ('scans', 'endpoints', 'certificates', "
 	    "'observations', 'chain_links', 'findings')"), 6);
