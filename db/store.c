@@ -80,10 +80,14 @@ static const char *const stmt_sql[] = {
 	[ST_SCAN_END] = "UPDATE scans SET finished = ?2, endpoints = ?3, "
 	    "ok = ?4 WHERE id = ?1",
 	/* Open findings of endpoints this sweep saw answer, not reported by
-	 * it.  An endpoint that was down says nothing about its findings. */
+	 * it.  An endpoint that was down says nothing about its findings.
+	 * One pass over findings; "+endpoint_id" keeps the planner from
+	 * seeking findings_key once per endpoint of the sweep, which
+	 * builds the list of them even when no finding is left to resolve
+	 * (it is built at the first finding that is). */
 	[ST_RESOLVE] = "UPDATE findings SET state = 'resolved', "
 	    "resolved_at = ?2 WHERE state = 'open' AND last_scan < ?1 AND "
-	    "endpoint_id IN (SELECT endpoint_id FROM observations "
+	    "+endpoint_id IN (SELECT endpoint_id FROM observations "
 	    "WHERE scan_id = ?1 AND status = 'ok')",
 	/* Find, then insert or touch by rowid, rather than one upsert with
 	 * RETURNING: the upsert needs a statement journal, whose 64 KiB
