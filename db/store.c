@@ -58,6 +58,7 @@ enum stmt_id {
 	ST_EP_TOUCH,
 	ST_CERT,
 	ST_CERT_TOUCH,
+	ST_CERT_AGAIN,
 	ST_OBS,
 	ST_LINK,
 	ST_FINDING,
@@ -115,6 +116,11 @@ static const char *const stmt_sql[] = {
 	    "ON CONFLICT (sha256) DO UPDATE SET "
 	    "first_seen = min(first_seen, excluded.first_seen), "
 	    "last_seen = max(last_seen, excluded.last_seen)",
+	/* A certificate seen in an earlier batch: what the upsert does to
+	 * it, without binding and building the whole row first. */
+	[ST_CERT_AGAIN] = "UPDATE certificates SET "
+	    "first_seen = min(first_seen, ?2), "
+	    "last_seen = max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_CERT_TOUCH] = "UPDATE certificates SET last_seen = "
 	    "max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
@@ -198,6 +204,7 @@ struct store {
 	unsigned	 pending;	/* observations in the open batch */
 	time_t		 batch_started;	/* when the open batch began */
 	bool		 ep_was_new;	/* the last endpoint was inserted */
+	bool		 cert_was_new;	/* the last certificate written was */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
 	/* History without SQL (see the top): valid while fresh. */
@@ -640,6 +647,13 @@ bind_cert(sqlite3_stmt *s, const struct cert_record *c, const char *sha,
 	sqlite3_bind_int64(s, 27, when);
 }
 
+/*
+ * Once per batch and certificate (the seen set skips the rest).  Like
+ * endpoints, the previous certificate says what to try first: after one
+ * that was new, the upsert with the whole row; after one that existed,
+ * the UPDATE of its times (ST_CERT_AGAIN), which needs neither the row's
+ * 27 values nor its SANs as JSON, and the upsert only when it found none.
+ */
 static int
 put_cert(struct store *st, const struct cert_record *c, int64_t when)
 {
@@ -656,13 +670,26 @@ put_cert(struct store *st, const struct cert_record *c, int64_t when)
 		return 0;
 	}
 	hex(c->sha256, CERT_SHA256_LEN, sha);
+	if (!st->cert_was_new) {
+		sqlite3_bind_text(st->stmt[ST_CERT_AGAIN], 1, sha, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st->stmt[ST_CERT_AGAIN], 2, when);
+		if (run(st, ST_CERT_AGAIN) == -1)
+			return -1;
+		if (sqlite3_changes(st->db) > 0)
+			goto seen;
+	}
 	hex(c->spki_sha256, CERT_SHA256_LEN, spki);
 	sans = sans_json(c);
 	bind_cert(st->stmt[ST_CERT], c, sha, spki, sans, when);
+	sqlite3_set_last_insert_rowid(st->db, 0);
 	rc = run(st, ST_CERT);
 	free(sans);
 	if (rc == -1)
 		return -1;
+	/* No rowid: the upsert updated a row after all. */
+	st->cert_was_new = sqlite3_last_insert_rowid(st->db) != 0;
+ seen:
 	if (e != NULL && !found && st->nseen < SEEN_MAX) {
 		memcpy(e->sha256, c->sha256, CERT_SHA256_LEN);
 		e->written = e->latest = when;
