@@ -1183,6 +1183,12 @@ open_db(struct store *st)
 		return -1;
 	}
 	/*
+	 * A new file gets 8 KiB pages: a sweep writes as many bytes as with
+	 * SQLite's 4 KiB, in half the pwrite and pread calls (each WAL frame
+	 * is two writes, and the checkpoint reads each frame back), and its
+	 * B-trees split half as often.  16 KiB wrote three times the bytes
+	 * in a repeat sweep.  A file's page size is fixed at creation.
+	 *
 	 * secure_delete OFF (SQLite's default; Debian builds it ON): the
 	 * inventory holds public facts only, so zeroing the space a rewritten
 	 * row leaves, and every new page a second time, buys nothing.
@@ -1199,8 +1205,9 @@ open_db(struct store *st)
 	 */
 	if ((rc = store_query_int(st->db, "PRAGMA page_count", &pages)) !=
 	    SQLITE_OK ||
-	    (pages == 0 && (rc = sqlite3_exec(st->db, "PRAGMA synchronous = "
-	    "OFF", NULL, NULL, NULL)) != SQLITE_OK) ||
+	    (pages == 0 && (rc = sqlite3_exec(st->db, "PRAGMA page_size = "
+	    "8192; PRAGMA synchronous = OFF", NULL, NULL, NULL)) !=
+	    SQLITE_OK) ||
 	    (rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
 	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192; "
 	    "PRAGMA secure_delete = OFF;", NULL, NULL, NULL)) != SQLITE_OK) {

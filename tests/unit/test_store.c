@@ -381,6 +381,7 @@ test_file_create_reopen(void **state)
 	/* A new file is created with synchronous OFF; the sweep's commits
 	 * are NORMAL (1) again. */
 	assert_int_equal(q_int(store_db(st), "PRAGMA synchronous"), 1);
+	assert_int_equal(q_int(store_db(st), "PRAGMA page_size"), 8192);
 	assert_int_equal(store_scan_begin(st, "active", "-p 443", 100, &scan),
 	    0);
 	add_ok(st, scan, "192.0.2.1", 101, chain, 2);
@@ -437,6 +438,8 @@ test_migrate_v1(void **state)
 	db = store_db(st);
 	assert_int_equal(q_int(db, "PRAGMA user_version"),
 	    store_schema_latest());
+	/* An existing file keeps its page size. */
+	assert_int_equal(q_int(db, "PRAGMA page_size"), 4096);
 	/* The migrated file has exactly the schema of a new one. */
 	assert_int_equal(store_open(&fresh, ":memory:", err, sizeof(err)), 0);
 	want = schema_of(store_db(fresh));
