@@ -4,6 +4,10 @@
  * leaves the file at a version we know.  Migration 1 is db/schema.sql,
  * embedded at build time (build/db/schema.h); later ones are appended below
  * and never edited once released.
+ *
+ * An empty file skips the history: it gets the latest schema in one
+ * transaction (db/schema_latest.c, which a new migration must change too;
+ * test_store.c compares both paths' sqlite_master).
  */
 #include "db/store_internal.h"
 
@@ -110,6 +114,16 @@ static const char migration_5[] =
     "ALTER TABLE observations ADD COLUMN ja4 TEXT;\n"
     "ALTER TABLE observations ADD COLUMN jarm TEXT;\n";
 
+/*
+ * 6: two indexes no query uses, each an extra B-tree insert per new row:
+ * findings (state, severity) (the exporter's counts read most findings
+ * anyway, and resolving a sweep's findings goes by endpoint through
+ * findings_key) and certificates (not_after) (nothing filters on it alone).
+ */
+static const char migration_6[] =
+    "DROP INDEX findings_state;\n"
+    "DROP INDEX certificates_not_after;\n";
+
 /* Index i holds the migration to version i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
@@ -117,6 +131,7 @@ static const char *const migrations[] = {
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -126,9 +141,8 @@ store_schema_latest(void)
 	return NMIGRATIONS;
 }
 
-/* Runs a query returning one integer (a PRAGMA, a count). */
-static int
-query_int(sqlite3 *db, const char *sql, int64_t *out)
+int
+store_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -153,10 +167,10 @@ store_schema_check(sqlite3 *db, const char *path, char *err, size_t errlen)
 
 	/* Reads only: page 1 and sqlite_master.  A file that is not SQLite
 	 * fails here (SQLITE_NOTADB) before anything could write to it. */
-	if ((rc = query_int(db, "PRAGMA schema_version", &schema)) != SQLITE_OK ||
-	    (rc = query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
-	    (rc = query_int(db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
-	    (rc = query_int(db, "SELECT count(*) FROM sqlite_master",
+	if ((rc = store_query_int(db, "PRAGMA schema_version", &schema)) != SQLITE_OK ||
+	    (rc = store_query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (rc = store_query_int(db, "PRAGMA application_id", &appid)) != SQLITE_OK ||
+	    (rc = store_query_int(db, "SELECT count(*) FROM sqlite_master",
 	    &nobj)) != SQLITE_OK) {
 		store_sqlite_err(db, rc, path, err, errlen);
 		return -1;
@@ -181,36 +195,46 @@ store_schema_check(sqlite3 *db, const char *path, char *err, size_t errlen)
 
 /*
  * One migration, from whatever version the file has inside the write
- * transaction (another certsweep may have migrated it since we looked).
- * *done is set when there is nothing left to do.
+ * transaction (another certsweep may have migrated it since we looked), or
+ * with steps false, all of them at once on an empty file.  *done is set
+ * when there is nothing left to do.
  */
 static int
 migrate_next(sqlite3 *db, const char *path, char *err, size_t errlen,
-    bool *done)
+    bool steps, bool *done)
 {
+	const char *one[2] = { NULL, NULL }, *const *sql;
 	char *pragma = NULL;
 	int64_t version = 0;
-	int rc, ret = -1;
+	int rc, ret = -1, to;
 
 	*done = false;
 	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL)) != SQLITE_OK ||
-	    (rc = query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK)
+	    (rc = store_query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK)
 		goto out;
 	if (version >= NMIGRATIONS) {
 		*done = true;
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 		goto out;
 	}
+	one[0] = migrations[version];
+	sql = one;
+	to = (int)version + 1;
+	if (version == 0 && !steps) {
+		sql = store_schema_sql;
+		to = NMIGRATIONS;
+	}
 	if (version == 0)
 		pragma = xasprintf("PRAGMA application_id = %d; "
-		    "PRAGMA user_version = 1;", STORE_APPLICATION_ID);
+		    "PRAGMA user_version = %d;", STORE_APPLICATION_ID, to);
 	else
-		pragma = xasprintf("PRAGMA user_version = %d;",
-		    (int)version + 1);
-	if ((rc = sqlite3_exec(db, migrations[version], NULL, NULL,
-	    NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_exec(db, pragma, NULL, NULL, NULL)) != SQLITE_OK)
+		pragma = xasprintf("PRAGMA user_version = %d;", to);
+	for (; *sql != NULL; sql++)
+		if ((rc = sqlite3_exec(db, *sql, NULL, NULL, NULL)) !=
+		    SQLITE_OK)
+			goto out;
+	if ((rc = sqlite3_exec(db, pragma, NULL, NULL, NULL)) != SQLITE_OK)
 		goto out;
 	rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
  out:
@@ -225,13 +249,25 @@ migrate_next(sqlite3 *db, const char *path, char *err, size_t errlen,
 	return ret;
 }
 
-int
-store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+static int
+migrate(sqlite3 *db, const char *path, char *err, size_t errlen, bool steps)
 {
 	bool done = false;
 
 	while (!done)
-		if (migrate_next(db, path, err, errlen, &done) == -1)
+		if (migrate_next(db, path, err, errlen, steps, &done) == -1)
 			return -1;
 	return 0;
+}
+
+int
+store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	return migrate(db, path, err, errlen, false);
+}
+
+int
+store_migrate_steps(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	return migrate(db, path, err, errlen, true);
 }

@@ -58,9 +58,11 @@ enum stmt_id {
 	ST_EP_TOUCH,
 	ST_CERT,
 	ST_CERT_TOUCH,
+	ST_CERT_AGAIN,
 	ST_OBS,
 	ST_LINK,
 	ST_FINDING,
+	ST_FINDING_NEW,
 	ST_FINDING_AGAIN,
 	ST_PREV_LEAF,
 	ST_SPKI,
@@ -79,10 +81,14 @@ static const char *const stmt_sql[] = {
 	[ST_SCAN_END] = "UPDATE scans SET finished = ?2, endpoints = ?3, "
 	    "ok = ?4 WHERE id = ?1",
 	/* Open findings of endpoints this sweep saw answer, not reported by
-	 * it.  An endpoint that was down says nothing about its findings. */
+	 * it.  An endpoint that was down says nothing about its findings.
+	 * One pass over findings; "+endpoint_id" keeps the planner from
+	 * seeking findings_key once per endpoint of the sweep, which
+	 * builds the list of them even when no finding is left to resolve
+	 * (it is built at the first finding that is). */
 	[ST_RESOLVE] = "UPDATE findings SET state = 'resolved', "
 	    "resolved_at = ?2 WHERE state = 'open' AND last_scan < ?1 AND "
-	    "endpoint_id IN (SELECT endpoint_id FROM observations "
+	    "+endpoint_id IN (SELECT endpoint_id FROM observations "
 	    "WHERE scan_id = ?1 AND status = 'ok')",
 	/* Find, then insert or touch by rowid, rather than one upsert with
 	 * RETURNING: the upsert needs a statement journal, whose 64 KiB
@@ -110,6 +116,11 @@ static const char *const stmt_sql[] = {
 	    "ON CONFLICT (sha256) DO UPDATE SET "
 	    "first_seen = min(first_seen, excluded.first_seen), "
 	    "last_seen = max(last_seen, excluded.last_seen)",
+	/* A certificate seen in an earlier batch: what the upsert does to
+	 * it, without binding and building the whole row first. */
+	[ST_CERT_AGAIN] = "UPDATE certificates SET "
+	    "first_seen = min(first_seen, ?2), "
+	    "last_seen = max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_CERT_TOUCH] = "UPDATE certificates SET last_seen = "
 	    "max(last_seen, ?2) WHERE sha256 = ?1",
 	[ST_OBS] = "INSERT INTO observations (scan_id, endpoint_id, source, "
@@ -130,6 +141,16 @@ static const char *const stmt_sql[] = {
 	    "last_seen = max(last_seen, excluded.last_seen), "
 	    "last_scan = max(last_scan, excluded.last_scan), "
 	    "state = 'open', resolved_at = NULL",
+	/* A new endpoint's finding: a single-row INSERT raises a foreign
+	 * key or UNIQUE violation before it writes anything, so it runs
+	 * without the statement journal that the upsert's foreign keys need
+	 * (a 4 KiB page copy per page it touches again).  A UNIQUE
+	 * violation (the same rule on the same certificate twice in one
+	 * chain) goes to the upsert. */
+	[ST_FINDING_NEW] = "INSERT INTO findings (rule, severity, "
+	    "endpoint_id, cert_sha256, depth, detail, first_seen, last_seen, "
+	    "state, first_scan, last_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?7, 'open', ?8, ?8)",
 	/* The same finding still open with the same severity: what the
 	 * upsert would do, without rewriting the (state, severity) index
 	 * entry (a delete and an insert in that B-tree).  No row: upsert. */
@@ -182,6 +203,8 @@ struct store {
 	bool		 in_tx;
 	unsigned	 pending;	/* observations in the open batch */
 	time_t		 batch_started;	/* when the open batch began */
+	bool		 ep_was_new;	/* the last endpoint was inserted */
+	bool		 cert_was_new;	/* the last certificate written was */
 	struct seen	*seen;		/* SEEN_SLOTS */
 	size_t		 nseen;
 	/* History without SQL (see the top): valid while fresh. */
@@ -258,18 +281,33 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
+/* Steps a statement that returns no row; resets it.  Returns
+ * SQLITE_DONE or the result, extended when SQLite has it (e.g.
+ * SQLITE_CONSTRAINT_UNIQUE), and sets no message. */
+static int
+step(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc, ext;
+
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE &&
+	    ((ext = sqlite3_extended_errcode(st->db)) & 0xff) == rc)
+		rc = ext;
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* Steps a statement that returns no row; resets it. */
 static int
 run(struct store *st, enum stmt_id id)
 {
-	sqlite3_stmt *s = st->stmt[id];
 	int rc;
 
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_DONE)
-		store_fail(st, rc);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = step(st, id)) != SQLITE_DONE) {
+		store_fail(st, rc & 0xff);
+		return -1;
+	}
+	return 0;
 }
 
 /* Steps a statement that returns at most one integer; *out untouched when
@@ -609,6 +647,13 @@ bind_cert(sqlite3_stmt *s, const struct cert_record *c, const char *sha,
 	sqlite3_bind_int64(s, 27, when);
 }
 
+/*
+ * Once per batch and certificate (the seen set skips the rest).  Like
+ * endpoints, the previous certificate says what to try first: after one
+ * that was new, the upsert with the whole row; after one that existed,
+ * the UPDATE of its times (ST_CERT_AGAIN), which needs neither the row's
+ * 27 values nor its SANs as JSON, and the upsert only when it found none.
+ */
 static int
 put_cert(struct store *st, const struct cert_record *c, int64_t when)
 {
@@ -625,13 +670,26 @@ put_cert(struct store *st, const struct cert_record *c, int64_t when)
 		return 0;
 	}
 	hex(c->sha256, CERT_SHA256_LEN, sha);
+	if (!st->cert_was_new) {
+		sqlite3_bind_text(st->stmt[ST_CERT_AGAIN], 1, sha, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st->stmt[ST_CERT_AGAIN], 2, when);
+		if (run(st, ST_CERT_AGAIN) == -1)
+			return -1;
+		if (sqlite3_changes(st->db) > 0)
+			goto seen;
+	}
 	hex(c->spki_sha256, CERT_SHA256_LEN, spki);
 	sans = sans_json(c);
 	bind_cert(st->stmt[ST_CERT], c, sha, spki, sans, when);
+	sqlite3_set_last_insert_rowid(st->db, 0);
 	rc = run(st, ST_CERT);
 	free(sans);
 	if (rc == -1)
 		return -1;
+	/* No rowid: the upsert updated a row after all. */
+	st->cert_was_new = sqlite3_last_insert_rowid(st->db) != 0;
+ seen:
 	if (e != NULL && !found && st->nseen < SEEN_MAX) {
 		memcpy(e->sha256, c->sha256, CERT_SHA256_LEN);
 		e->written = e->latest = when;
@@ -654,22 +712,58 @@ bind_geo(sqlite3_stmt *s, int i, const struct observation *o)
 	bind_opt(s, i + 3, o->geo.as_org);
 }
 
-/* *existed: the row was there before (touched, not inserted). */
+/* Binds ST_EP_INSERT for o. */
+static void
+bind_ep_insert(sqlite3_stmt *s, const struct observation *o,
+    const char *proto)
+{
+	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, o->port);
+	bind_opt(s, 3, o->hostname);
+	sqlite3_bind_text(s, 4, o->sni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, o->time);
+	bind_geo(s, 7, o);
+}
+
+/*
+ * *existed: the row was there before (touched, not inserted).
+ *
+ * Whether the previous observation's endpoint was new says what to try
+ * first.  In a first sweep every endpoint is, and the INSERT alone does it;
+ * one met before makes it fail on UNIQUE, before it writes anything, and
+ * is then found and touched.  In later sweeps endpoints exist, and the
+ * lookup comes first.
+ */
 static int
 put_endpoint(struct store *st, const struct observation *o, int64_t *id,
     bool *existed)
 {
-	sqlite3_stmt *s = st->stmt[ST_EP_FIND];
+	sqlite3_stmt *s;
 	const char *proto = o->protocol != NULL ? o->protocol : "tls";
+	int rc;
 
 	*id = 0;
 	*existed = false;
+	if (st->ep_was_new) {
+		bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto);
+		if ((rc = step(st, ST_EP_INSERT)) == SQLITE_DONE) {
+			*id = sqlite3_last_insert_rowid(st->db);
+			return 0;
+		}
+		if (rc != SQLITE_CONSTRAINT_UNIQUE) {
+			store_fail(st, rc & 0xff);
+			return -1;
+		}
+	}
+	s = st->stmt[ST_EP_FIND];
 	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, o->port);
 	sqlite3_bind_text(s, 3, o->sni, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, proto, -1, SQLITE_STATIC);
 	if (run_int(st, ST_EP_FIND, id) == -1)
 		return -1;
+	st->ep_was_new = *id == 0;
 	if (*id != 0) {
 		*existed = true;
 		s = st->stmt[ST_EP_TOUCH];
@@ -679,14 +773,7 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id,
 		bind_geo(s, 4, o);
 		return run(st, ST_EP_TOUCH);
 	}
-	s = st->stmt[ST_EP_INSERT];
-	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, o->port);
-	bind_opt(s, 3, o->hostname);
-	sqlite3_bind_text(s, 4, o->sni, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, o->time);
-	bind_geo(s, 7, o);
+	bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto);
 	if (run(st, ST_EP_INSERT) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -769,7 +856,8 @@ put_links(struct store *st, int64_t obs_id, const struct observation *o)
 	return 0;
 }
 
-/* One finding's values at ST_FINDING's and ST_FINDING_AGAIN's places. */
+/* One finding's values at the places of ST_FINDING, ST_FINDING_NEW and
+ * ST_FINDING_AGAIN. */
 static void
 bind_finding(sqlite3_stmt *s, int64_t scan_id, int64_t endpoint,
     const struct observation *o, const struct finding *f, const char *sha)
@@ -788,12 +876,13 @@ bind_finding(sqlite3_stmt *s, int64_t scan_id, int64_t endpoint,
 }
 
 /* again: the endpoint existed before this observation, so its findings
- * may too (a new endpoint goes straight to the upsert). */
+ * may too (a new endpoint's are inserted). */
 static int
 put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
     bool again, const struct observation *o)
 {
 	char buf[2 * CERT_SHA256_LEN + 1], *sha;
+	int rc;
 
 	for (size_t i = 0; i < o->nfindings; i++) {
 		const struct finding *f = &o->findings[i];
@@ -810,6 +899,15 @@ put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
 				return -1;
 			if (sqlite3_changes(st->db) > 0)
 				continue;
+		} else {
+			bind_finding(st->stmt[ST_FINDING_NEW], scan_id,
+			    endpoint, o, f, sha);
+			if ((rc = step(st, ST_FINDING_NEW)) == SQLITE_DONE)
+				continue;
+			if (rc != SQLITE_CONSTRAINT_UNIQUE) {
+				store_fail(st, rc & 0xff);
+				return -1;
+			}
 		}
 		bind_finding(st->stmt[ST_FINDING], scan_id, endpoint, o, f,
 		    sha);
@@ -955,20 +1053,22 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 	return found;
 }
 
-/* The set's key of lower-case hex spki_hex; 0 when it is not 64 such
- * digits (then SQL answers). */
+/*
+ * The set's key of lower-case hex spki_hex: its first 16 digits, as
+ * key_of() takes them from the bytes; 0 when they are not 16 such digits
+ * (then SQL answers).  The rest needs no look: every leaf's key is in the
+ * set, so a string whose first digits make no key there equals no leaf's
+ * 64 lower-case digits, valid or not.
+ */
 static uint64_t
 key_of_hex(const char *hex_in)
 {
-	uint8_t b[CERT_SHA256_LEN];
+	uint8_t b[sizeof(uint64_t)];
 	int hi, lo;
 
-	if (strlen(hex_in) != 2 * CERT_SHA256_LEN)
-		return 0;
-	for (size_t i = 0; i < CERT_SHA256_LEN; i++) {
+	for (size_t i = 0; i < sizeof(uint64_t); i++) {
 		hi = hexval(hex_in[2 * i]);
-		lo = hexval(hex_in[2 * i + 1]);
-		if (hi < 0 || lo < 0)
+		if (hi < 0 || (lo = hexval(hex_in[2 * i + 1])) < 0)
 			return 0;
 		b[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -1063,6 +1163,7 @@ static int
 open_db(struct store *st)
 {
 	bool memory = strcmp(st->path, ":memory:") == 0;
+	int64_t pages = -1;
 	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
 	if (!memory && open_file(st) == -1)
@@ -1083,13 +1184,46 @@ open_db(struct store *st)
 		store_fail(st, SQLITE_READONLY);
 		return -1;
 	}
-	if ((rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
-	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-	    "PRAGMA cache_size = -8192;", NULL, NULL, NULL)) != SQLITE_OK) {
+	/*
+	 * A new file gets 8 KiB pages: a sweep writes as many bytes as with
+	 * SQLite's 4 KiB, in half the pwrite and pread calls (each WAL frame
+	 * is two writes, and the checkpoint reads each frame back), and its
+	 * B-trees split half as often.  16 KiB wrote three times the bytes
+	 * in a repeat sweep.  A file's page size is fixed at creation.
+	 *
+	 * secure_delete OFF (SQLite's default; Debian builds it ON): the
+	 * inventory holds public facts only, so zeroing the space a rewritten
+	 * row leaves, and every new page a second time, buys nothing.
+	 *
+	 * An empty file is created without waiting for the disk: switching
+	 * it to WAL runs in rollback mode with synchronous FULL (four
+	 * fdatasyncs for its first page), and the first WAL frame syncs the
+	 * new WAL's header and directory.  Collected data loses nothing by
+	 * it: NORMAL syncs no commit before the first checkpoint either, and
+	 * that one syncs the WAL, its directory and the database file,
+	 * creation included.  Before it, a power cut can leave what it could
+	 * before, or an empty file or one without tables, which the next
+	 * open creates again.
+	 */
+	if ((rc = store_query_int(st->db, "PRAGMA page_count", &pages)) !=
+	    SQLITE_OK ||
+	    (pages == 0 && (rc = sqlite3_exec(st->db, "PRAGMA page_size = "
+	    "8192; PRAGMA synchronous = OFF", NULL, NULL, NULL)) !=
+	    SQLITE_OK) ||
+	    (rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
+	    "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192; "
+	    "PRAGMA secure_delete = OFF;", NULL, NULL, NULL)) != SQLITE_OK) {
 		store_fail(st, rc);
 		return -1;
 	}
-	return store_migrate(st->db, st->path, st->err, sizeof(st->err));
+	if (store_migrate(st->db, st->path, st->err, sizeof(st->err)) == -1)
+		return -1;
+	if ((rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL,
+	    NULL, NULL)) != SQLITE_OK) {
+		store_fail(st, rc);
+		return -1;
+	}
+	return 0;
 }
 
 static int

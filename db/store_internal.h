@@ -18,6 +18,10 @@ struct store;
 /* The schema version (PRAGMA user_version) this build writes. */
 int	store_schema_latest(void);
 
+/* Runs a query returning one integer (a PRAGMA, a count) into *out, left
+ * untouched when there is no row.  Returns an SQLite result code. */
+int	store_query_int(sqlite3 *db, const char *sql, int64_t *out);
+
 /*
  * Checks that db (opened on path, nothing written yet) is empty or a
  * certsweep database this build can read, without writing anything.
@@ -27,11 +31,20 @@ int	store_schema_check(sqlite3 *db, const char *path, char *err,
 	    size_t errlen);
 
 /*
- * Brings db to store_schema_latest(), one transaction per migration.
- * Returns 0, or -1 with the reason in err (the failing migration is rolled
- * back; those before it stay).
+ * Brings db to store_schema_latest(), one transaction per migration, or one
+ * for all of them on an empty file (store_schema_sql).  Returns 0, or -1
+ * with the reason in err (the failing migration is rolled back; those
+ * before it stay).
  */
 int	store_migrate(sqlite3 *db, const char *path, char *err, size_t errlen);
+/* The same, one migration at a time from an empty file too (for the test
+ * that both paths make the same schema). */
+int	store_migrate_steps(sqlite3 *db, const char *path, char *err,
+	    size_t errlen);
+
+/* The latest schema, scripts to run in turn on an empty file
+ * (db/schema_latest.c), NULL-terminated. */
+extern const char *const store_schema_sql[];
 
 /*
  * Describes SQLite result rc on db in words for people: names the database

@@ -2,7 +2,7 @@
  * store_bench.c: CPU the inventory costs per observation (make
  * store-bench; tests/bench/bench.sh runs it too).
  *
- *   build/store_bench [-n N] [-r RUNS] [-d DIR]
+ *   build/store_bench [-1] [-n N] [-r RUNS] [-d DIR]
  *
  * Builds N (default 20,000) observations shaped like a sweep of the
  * loopback lab: a distinct address per endpoint, port 8443, status ok, a
@@ -12,11 +12,13 @@
  * (default 3) on a fresh database in DIR (default $TMPDIR or /tmp):
  *   fresh:  pipeline_new, pipeline_record of all N, pipeline_finish;
  *   again:  the same N endpoints and certificates in a second sweep, so
- *           that the history rules find the first one's rows.
+ *           that the history rules find the first one's rows (not with
+ *           -1: fresh sweeps only, e.g. under callgrind).
  * Prints user+sys CPU (getrusage) per observation for each, the median
  * and best of the runs.  Building the inputs is not counted.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +263,7 @@ main(int argc, char **argv)
 	const char *base = getenv("TMPDIR");
 	struct observation *obs;
 	unsigned n = 20000, runs = 3, f1 = 0, f2 = 0;
+	bool fresh_only = false;
 	struct parts pf = { 0, 0, 0 }, pa = { 0, 0, 0 };
 	double *fresh, *again, t0;
 	char dir[1024], path[1060];
@@ -270,8 +273,11 @@ main(int argc, char **argv)
 	store_library_init();		/* as main() does */
 	if (base == NULL || *base == '\0')
 		base = "/tmp";
-	while ((ch = getopt(argc, argv, "d:n:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "1d:n:r:")) != -1) {
 		switch (ch) {
+		case '1':
+			fresh_only = true;
+			break;
 		case 'd':
 			base = optarg;
 			break;
@@ -282,7 +288,7 @@ main(int argc, char **argv)
 			runs = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: store_bench [-n N] [-r RUNS] "
+			fprintf(stderr, "usage: store_bench [-1] [-n N] [-r RUNS] "
 			    "[-d DIR]\n");
 			return 2;
 		}
@@ -305,8 +311,9 @@ main(int argc, char **argv)
 	for (unsigned r = 0; r < runs; r++) {
 		rm_db(path);
 		fresh[r] = sweep(path, obs, n, BASE_TIME, &f1, &pf) * 1e6 / n;
-		again[r] = sweep(path, obs, n, BASE_TIME + 86400, &f2, &pa) *
-		    1e6 / n;
+		if (!fresh_only)
+			again[r] = sweep(path, obs, n, BASE_TIME + 86400, &f2,
+			    &pa) * 1e6 / n;
 		printf("store_bench: run %u: fresh %.1f us/obs, again %.1f "
 		    "us/obs\n", r + 1, fresh[r], again[r]);
 	}

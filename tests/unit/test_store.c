@@ -343,6 +343,7 @@ test_memory_create(void **state)
 	assert_int_equal(q_int(db, "PRAGMA application_id"),
 	    STORE_APPLICATION_ID);
 	assert_int_equal(q_int(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(q_int(db, "PRAGMA secure_delete"), 0);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'table' AND name IN ('scans', 'endpoints', 'certificates', "
 	    "'observations', 'chain_links', 'findings')"), 6);
@@ -377,6 +378,10 @@ test_file_create_reopen(void **state)
 	assert_int_equal(stat(fx->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	q_text_is(store_db(st), "wal", "PRAGMA journal_mode");
+	/* A new file is created with synchronous OFF; the sweep's commits
+	 * are NORMAL (1) again. */
+	assert_int_equal(q_int(store_db(st), "PRAGMA synchronous"), 1);
+	assert_int_equal(q_int(store_db(st), "PRAGMA page_size"), 8192);
 	assert_int_equal(store_scan_begin(st, "active", "-p 443", 100, &scan),
 	    0);
 	add_ok(st, scan, "192.0.2.1", 101, chain, 2);
@@ -389,6 +394,7 @@ test_file_create_reopen(void **state)
 
 	assert_int_equal(store_open(&st, fx->path, err, sizeof(err)), 0);
 	db = store_db(st);
+	assert_int_equal(q_int(db, "PRAGMA synchronous"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM observations"), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM chain_links"), 2);
 	assert_int_equal(q_int(db, "SELECT finished FROM scans WHERE id = "
@@ -432,6 +438,8 @@ test_migrate_v1(void **state)
 	db = store_db(st);
 	assert_int_equal(q_int(db, "PRAGMA user_version"),
 	    store_schema_latest());
+	/* An existing file keeps its page size. */
+	assert_int_equal(q_int(db, "PRAGMA page_size"), 4096);
 	/* The migrated file has exactly the schema of a new one. */
 	assert_int_equal(store_open(&fresh, ":memory:", err, sizeof(err)), 0);
 	want = schema_of(store_db(fresh));
@@ -459,6 +467,51 @@ test_migrate_v1(void **state)
 	    "state = 'open' AND endpoint_id = 1"), 1);
 	assert_int_equal(store_close(st), 0);
 	cert_record_clear(&leaf);
+}
+
+/*
+ * An empty file gets the latest schema in one script (schema_latest.c);
+ * the migrations one by one must leave exactly the same sqlite_master,
+ * text for text, and the same version and application id.
+ */
+static void
+test_schema_paths(void **state)
+{
+	struct fixture *fx = *state;
+	sqlite3 *steps, *direct;
+	char err[256], *want, *got, *path2;
+
+	(void)state;
+	path2 = xasprintf("%s.direct", fx->path);
+	steps = raw_open(fx->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	direct = raw_open(path2, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	assert_int_equal(store_migrate_steps(steps, fx->path, err,
+	    sizeof(err)), 0);
+	assert_int_equal(store_migrate(direct, path2, err, sizeof(err)), 0);
+	want = schema_of(steps);
+	got = schema_of(direct);
+	assert_string_equal(got, want);
+	assert_int_equal(q_int(direct, "PRAGMA user_version"),
+	    store_schema_latest());
+	assert_int_equal(q_int(steps, "PRAGMA user_version"),
+	    store_schema_latest());
+	assert_int_equal(q_int(direct, "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+	assert_int_equal(q_int(steps, "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+	/* Nothing left to do on either. */
+	assert_int_equal(store_migrate(steps, fx->path, err, sizeof(err)), 0);
+	assert_int_equal(store_migrate_steps(direct, path2, err,
+	    sizeof(err)), 0);
+	free(want);
+	want = schema_of(steps);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	sqlite3_close(steps);
+	sqlite3_close(direct);
+	unlink(path2);
+	free(path2);
 }
 
 /* Opening path must fail with a message containing every word of want,
@@ -657,6 +710,8 @@ test_endpoint_seen(void **state)
 	make_obs(&o, "2001:db8::1", 993, "", 100, SCAN_REFUSED);
 	o.protocol = "imap";
 	assert_int_equal(store_add_observation(st, scan, &o), 0);
+	/* Met again right after being new: the INSERT tried first fails on
+	 * UNIQUE and the row is touched instead. */
 	o.time = 200;
 	snprintf(o.hostname, sizeof(o.hostname), "mail.example");
 	assert_int_equal(store_add_observation(st, scan, &o), 0);
@@ -830,6 +885,48 @@ test_findings_again(void **state)
 	    "FROM findings WHERE cert_sha256 IS NULL");
 	assert_int_equal(store_close(st), 0);
 	cert_record_clear(&leaf);
+}
+
+/*
+ * A new endpoint's findings are plain INSERTs; the same rule on the same
+ * certificate twice in one chain (a server that sends its leaf twice)
+ * still makes one row, the later report's, as the upsert does.
+ */
+static void
+test_findings_twice(void **state)
+{
+	struct store *st = NULL;
+	struct cert_record chain[2];
+	struct observation o;
+	struct finding f[3];
+	int64_t scan = 0;
+	char err[256];
+	size_t nf = 0;
+	sqlite3 *db;
+
+	(void)state;
+	make_cert(&chain[0], 80, 80, 300, false);
+	chain[1] = chain[0];
+	assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+	db = store_db(st);
+	assert_int_equal(store_scan_begin(st, "active", NULL, 1000, &scan), 0);
+	make_obs(&o, "192.0.2.8", 443, "", 1001, SCAN_OK);
+	set_chain(&o, chain, 2);
+	add_finding(&o, f, &nf, "cert.expired", 0);
+	add_finding(&o, f, &nf, "cert.expired", 1);
+	add_finding(&o, f, &nf, "tls.old_version", -1);
+	f[1].severity = SEV_LOW;
+	snprintf(f[0].detail, sizeof(f[0].detail), "first");
+	snprintf(f[1].detail, sizeof(f[1].detail), "second");
+	assert_int_equal(store_add_observation(st, scan, &o), 0);
+	assert_int_equal(store_scan_end(st, scan, 1009, 1, 1), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM findings"), 2);
+	q_text_is(db, "low|1|second|1001|1001|open|1|1", "SELECT severity || "
+	    "'|' || depth || '|' || ifnull(detail, '') || '|' || first_seen "
+	    "|| '|' || last_seen || '|' || state || '|' || first_scan || '|' "
+	    "|| last_scan FROM findings WHERE rule = 'cert.expired'");
+	assert_int_equal(store_close(st), 0);
+	cert_record_clear(&chain[0]);
 }
 
 static void
@@ -1186,6 +1283,8 @@ main(void)
 		cmocka_unit_test(test_memory_create),
 		cmocka_unit_test_setup_teardown(test_file_create_reopen, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_schema_paths, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version, setup,
@@ -1199,6 +1298,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_seen),
 		cmocka_unit_test(test_findings_lifecycle),
 		cmocka_unit_test(test_findings_again),
+		cmocka_unit_test(test_findings_twice),
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_prev_leaf_order),
 		cmocka_unit_test_setup_teardown(test_history_other_writer, setup,
