@@ -214,6 +214,8 @@ struct store {
 	uint64_t	*keys;		/* leaf SPKIs written since: the first
 					   8 bytes, 0 free; nkeys_cap slots */
 	size_t		 nkeys, nkeys_cap;
+	int		 wal_fd;	/* the WAL, for wal_writeback(); -1 */
+	bool		 wal_tried;
 	char		 err[512];
 };
 
@@ -555,6 +557,33 @@ batch_abort(struct store *st)
 	fresh_stop(st);
 }
 
+/*
+ * A committed batch sits in the WAL, which synchronous = NORMAL does not
+ * sync before the checkpoint at close.  Its writeback starts now, in the
+ * background, so that the sync at close waits for the last batch only: on
+ * the bench lab store_close() went from ~14 to ~9 ms.  Linux only, and
+ * best effort.  The WAL holds no locks (they are on the database and the
+ * -shm file), so another descriptor of it is safe.
+ */
+static void
+wal_writeback(struct store *st)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (st->wal_fd == -1 && !st->wal_tried) {
+		char *wal = xasprintf("%s-wal", st->path);
+
+		st->wal_tried = true;
+		st->wal_fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		free(wal);
+	}
+	if (st->wal_fd != -1)
+		(void)sync_file_range(st->wal_fd, 0, 0,
+		    SYNC_FILE_RANGE_WRITE);
+#else
+	(void)st;
+#endif
+}
+
 int
 store_flush(struct store *st)
 {
@@ -567,6 +596,7 @@ store_flush(struct store *st)
 	st->in_tx = false;
 	st->pending = 0;
 	seen_clear(st);
+	wal_writeback(st);
 	return 0;
 }
 
@@ -1248,6 +1278,8 @@ store_free(struct store *st)
 	for (int i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close_v2(st->db);
+	if (st->wal_fd != -1)
+		close(st->wal_fd);
 	free(st->seen);
 	free(st->keys);
 	free(st->path);
@@ -1267,6 +1299,7 @@ store_open(struct store **sp, const char *path, char *errbuf, size_t errlen)
 
 	*sp = NULL;
 	st = xcalloc(1, sizeof(*st));
+	st->wal_fd = -1;
 	st->path = xstrdup(path);
 	st->seen = xcalloc(SEEN_SLOTS, sizeof(*st->seen));
 	if (open_db(st) == -1 || prepare_all(st) == -1) {
