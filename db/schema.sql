@@ -1,7 +1,8 @@
 -- schema.sql: migration 1 of the certsweep inventory (PRAGMA user_version 1).
--- db/migrate.c runs it in one transaction on an empty database; later
--- changes are new migrations in migrate.c, never edits here, so that a v1
--- file and a new file end up with the same schema.
+-- db/migrate.c runs it, and the later migrations, on a file that needs
+-- them; a new file gets db/schema_latest.c instead, which must end up with
+-- the same schema (test_store checks).  Later changes are new migrations
+-- in migrate.c, never edits here.
 --
 -- Conventions: times are Unix seconds (INTEGER, UTC); hashes are lower-case
 -- hex TEXT; statuses and severities are the names of scanner/status.c;
