@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -374,27 +373,16 @@ _Static_assert(sizeof(lp_syms) / sizeof(lp_syms[0]) ==
 static const char *const lp_names[] = { "libpcap.so.0.8", "libpcap.so.1" };
 
 static struct lp_api lp;
-static pthread_once_t lp_once = PTHREAD_ONCE_INIT;
-static int lp_rc = -1;
-static char lp_error[256];
-
-static void
-lp_open(void)
-{
-	lp_rc = dynlib_open(lp_names, sizeof(lp_names) / sizeof(lp_names[0]),
-	    lp_syms, sizeof(lp_syms) / sizeof(lp_syms[0]), &lp, lp_error,
-	    sizeof(lp_error));
-}
+static struct dynlib lp_lib = DYNLIB_INIT(lp_names, lp_syms, &lp);
 
 /* Loads libpcap once per process; logs and returns -1 when it cannot. */
 static int
 lp_load(const char *source)
 {
-	(void)pthread_once(&lp_once, lp_open);
-	if (lp_rc == 0)
+	if (dynlib_load(&lp_lib) == 0)
 		return 0;
 	log_error("%s: sniff needs libpcap (%s); install the libpcap0.8 "
-	    "package", source, lp_error);
+	    "package", source, lp_lib.err);
 	return -1;
 }
 

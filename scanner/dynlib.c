@@ -11,7 +11,7 @@
 _Static_assert(sizeof(void *) == sizeof(void (*)(void)),
     "function pointers are not the size of dlsym()'s result");
 
-int
+static int
 dynlib_open(const char *const *names, size_t nnames,
     const struct dynlib_sym *syms, size_t nsyms, void *table, char *err,
     size_t errlen)
@@ -44,4 +44,18 @@ dynlib_open(const char *const *names, size_t nnames,
 	if (errlen > 0)
 		err[0] = '\0';
 	return 0;
+}
+
+int
+dynlib_load(struct dynlib *d)
+{
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->rc == 1)
+		d->rc = dynlib_open(d->names, d->nnames, d->syms, d->nsyms,
+		    d->table, d->err, sizeof(d->err));
+	rc = d->rc;
+	pthread_mutex_unlock(&d->lock);
+	return rc;
 }

@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,17 +54,7 @@ _Static_assert(sizeof(mm_syms) / sizeof(mm_syms[0]) ==
 static const char *const mm_names[] = { "libmaxminddb.so.0" };
 
 static struct mm_api mm;
-static pthread_once_t mm_once = PTHREAD_ONCE_INIT;
-static int mm_rc = -1;
-static char mm_error[256];
-
-static void
-mm_open(void)
-{
-	mm_rc = dynlib_open(mm_names, sizeof(mm_names) / sizeof(mm_names[0]),
-	    mm_syms, sizeof(mm_syms) / sizeof(mm_syms[0]), &mm, mm_error,
-	    sizeof(mm_error));
-}
+static struct dynlib mm_lib = DYNLIB_INIT(mm_names, mm_syms, &mm);
 
 struct geo {
 	MMDB_s		 city;
@@ -127,12 +116,11 @@ geo_open(const char *city_path, const char *asn_path, char *warn,
 	g = xcalloc(1, sizeof(*g));
 	if (city_path == NULL && asn_path == NULL)
 		return g;
-	(void)pthread_once(&mm_once, mm_open);
-	if (mm_rc == -1) {
+	if (dynlib_load(&mm_lib) == -1) {
 		if (warn != NULL && warnsz > 0)
 			snprintf(warn, warnsz, "GeoIP needs libmaxminddb (%s): "
 			    "install the libmaxminddb0 package; continuing "
-			    "without GeoIP and ASN data", mm_error);
+			    "without GeoIP and ASN data", mm_lib.err);
 		return g;
 	}
 	g->has_city = open_db(&g->city, city_path, "city",

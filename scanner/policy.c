@@ -8,7 +8,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,17 +395,7 @@ static const struct dynlib_sym ini_syms[] = {
 static const char *const ini_names[] = { "libinih.so.1" };
 
 static struct ini_api ini;
-static pthread_once_t ini_once = PTHREAD_ONCE_INIT;
-static int ini_rc = -1;
-static char ini_error[256];
-
-static void
-ini_open(void)
-{
-	ini_rc = dynlib_open(ini_names, sizeof(ini_names) /
-	    sizeof(ini_names[0]), ini_syms, sizeof(ini_syms) /
-	    sizeof(ini_syms[0]), &ini, ini_error, sizeof(ini_error));
-}
+static struct dynlib ini_lib = DYNLIB_INIT(ini_names, ini_syms, &ini);
 
 int
 policy_load(struct policy *p, const char *path, char *err, size_t errlen)
@@ -414,10 +403,9 @@ policy_load(struct policy *p, const char *path, char *err, size_t errlen)
 	struct load_state s = { .p = p };
 	int	 line;
 
-	(void)pthread_once(&ini_once, ini_open);
-	if (ini_rc == -1) {
+	if (dynlib_load(&ini_lib) == -1) {
 		snprintf(err, errlen, "%s: reading it needs libinih (%s); "
-		    "install the libinih1 package", path, ini_error);
+		    "install the libinih1 package", path, ini_lib.err);
 		return -1;
 	}
 	line = ini.parse(path, on_ini_value, &s);
