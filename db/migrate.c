@@ -55,7 +55,7 @@ static const char migration_2[] =
  * rest of the enumeration, one row per observation.  Tri-state facts are
  * 1, 0 or NULL (not known).
  */
-static const char migration_3[] =
+const char store_migration_3[] =
     "CREATE TABLE tls_offers (\n"
     "	observation_id	INTEGER NOT NULL REFERENCES observations (id),\n"
     "	version		TEXT NOT NULL,		-- TLSv1.2, SSLv2\n"
@@ -128,7 +128,7 @@ static const char migration_6[] =
 static const char *const migrations[] = {
 	schema_sql,
 	migration_2,
-	migration_3,
+	store_migration_3,
 	migration_4,
 	migration_5,
 	migration_6,

@@ -45,6 +45,8 @@ int	store_migrate_steps(sqlite3 *db, const char *path, char *err,
 /* The latest schema, scripts to run in turn on an empty file
  * (db/schema_latest.c), NULL-terminated. */
 extern const char *const store_schema_sql[];
+/* Migration 3 (--enum tables), which a new file runs as it is. */
+extern const char store_migration_3[];
 
 /*
  * Describes SQLite result rc on db in words for people: names the database
