@@ -369,7 +369,7 @@ engine_grow(struct engine *eng)
 	}
 	w->started = true;
 	if (pthread_getcpuclockid(w->thread, &w->clock) != 0)
-		w->clock = CLOCK_THREAD_CPUTIME_ID;	/* reads as busy */
+		w->clock = CLOCK_THREAD_CPUTIME_ID;	/* worker 0's: a stand-in */
 	log_debug("%u event loops: the running ones were CPU-bound",
 	    active + 1);
 	return;
