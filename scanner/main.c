@@ -3,7 +3,6 @@
  * pipeline, engine) -> exit code.
  */
 #include <arpa/inet.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "scanner/pipeline.h"
 #include "scanner/policy.h"
 #include "scanner/targets.h"
+#include "scanner/xmem.h"
 
 static int
 dry_run(struct targets *tg)
@@ -190,15 +190,7 @@ main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * Every endpoint allocates and frees the same few hundred kilobytes
-	 * (SQLite's page-cache batches among them).  With glibc's defaults the
-	 * heap top went back to the kernel and was faulted in again each time:
-	 * sysmalloc() and page faults were ~4% of a sweep's CPU.
-	 */
-	(void)mallopt(M_TOP_PAD, 4 << 20);
-	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
-	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	xmem_heap_init();
 	/*
 	 * OpenSSL's atexit handler frees every table it built (providers,
 	 * name maps, error strings): ~0.7 M instructions at the end of every

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+/* Shape the heap for a scanner: keep it, and back it by huge pages. */
+void	 xmem_heap_init(void);
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
