@@ -650,26 +650,12 @@ certlite_link(const uint8_t *der, size_t len, struct certlite_link *k)
 	memset(val, 0, sizeof(val));
 	if (certlite_split(der, len, &k->p) == -1 ||
 	    (k->p.exts.tag != 0 && certlite_exts_walk(&k->p.exts, val) == -1) ||
+	    certlite_keyids(val, &k->ski, &k->keyid, &k->aki_names) == -1 ||
 	    algo_parse(&k->p.tbs_sigalg, false, &alg) == -1)
 		return -1;
 	k->tbs_sig_nid = alg.nid;
 	ASN1_OBJECT_free(alg.obj);
-	k->aki = certlite_ext_decode(CLX_AKI, &val[CLX_AKI]);
-	k->ski = certlite_ext_decode(CLX_SKI, &val[CLX_SKI]);
-	if ((k->aki == NULL && val[CLX_AKI].tag != 0) ||
-	    (k->ski == NULL && val[CLX_SKI].tag != 0)) {
-		certlite_link_clear(k);
-		return -1;
-	}
 	return 0;
-}
-
-void
-certlite_link_clear(struct certlite_link *k)
-{
-	certlite_ext_free(CLX_AKI, k->aki);
-	certlite_ext_free(CLX_SKI, k->ski);
-	memset(k, 0, sizeof(*k));
 }
 
 int

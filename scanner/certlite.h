@@ -130,6 +130,16 @@ bool	certlite_curve_point(const struct certlite_curve *,
  */
 int	certlite_san(const uint8_t *der, size_t len,
 	    struct stack_st_GENERAL_NAME **out);
+/*
+ * The same subjectAltName read here, without OpenSSL: *names its
+ * GeneralNames SEQUENCE (tag 0 when there is none), each an rfc822Name,
+ * dNSName, URI or iPAddress (primitive, the string's bytes as the
+ * GENERAL_NAME would hold them).  -1 when unsure: ask certlite_san().
+ */
+int	certlite_san_names(const uint8_t *der, size_t len,
+	    struct der *names);
+/* The GEN_* type of one of those names. */
+int	certlite_gn_type(const struct der *g);
 struct X509_name_st *certlite_subject(const uint8_t *der, size_t len);
 int	certlite_sig_nid(const uint8_t *der, size_t len);
 
@@ -163,12 +173,19 @@ int	certlite_name_cmp(const struct der *a, const struct der *b);
 struct certlite_link {
 	struct certlite_parts	 p;
 	int			 tbs_sig_nid;
-	struct AUTHORITY_KEYID_st *aki;		/* NULL when absent */
-	struct asn1_string_st	*ski;
+	struct der		 ski;	/* its octets; tag 0: absent */
+	struct der		 keyid;	/* AKI's [0]; tag 0: absent */
+	bool			 aki_names; /* AKI also names the issuer
+					     * (name and serial) */
 };
 
-/* 0 with *k filled (free with certlite_link_clear), -1 when unsure. */
+/* 0 with *k filled (pointing into der), -1 when unsure. */
 int	certlite_link(const uint8_t *der, size_t len, struct certlite_link *k);
-void	certlite_link_clear(struct certlite_link *k);
+/*
+ * The key identifiers of Extensions walked by certlite_exts_walk(), as
+ * X509V3_EXT_d2i() would decode them: -1 when one is not read here.
+ */
+int	certlite_keyids(const struct der val[CLX__MAX], struct der *ski,
+	    struct der *keyid, bool *aki_names);
 
 #endif /* CERTSWEEP_CERTLITE_H */

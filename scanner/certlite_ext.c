@@ -182,8 +182,8 @@ ext_tlv(const struct der *v, uint8_t tag, struct der *out)
 /* A GeneralName read here: rfc822Name, dNSName, URI (IA5String, whose
  * bytes OpenSSL does not check), iPAddress (any length), primitive. Any
  * other kind, or a constructed string, is unsure.  [EXT-GN-KIND] */
-static int
-gn_type(const struct der *g)
+int
+certlite_gn_type(const struct der *g)
 {
 	switch (g->tag) {
 	case DER_CTX(1):
@@ -209,7 +209,7 @@ gns_check(const struct der *seq)
 	long n = 0;
 
 	while (!der_at_end(&c)) {
-		if (der_next(&c, &g) == -1 || gn_type(&g) == -1)
+		if (der_next(&c, &g) == -1 || certlite_gn_type(&g) == -1)
 			return -1;
 		n++;
 	}
@@ -343,6 +343,52 @@ san_read(const struct der *v, struct certlite_exts *e)
 	return 0;
 }
 
+/* ---- for the hot path's other readers ---- */
+
+int
+certlite_san_names(const uint8_t *der, size_t len, struct der *names)
+{
+	struct certlite_parts p;
+	struct der val[CLX__MAX];
+
+	memset(names, 0, sizeof(*names));
+	memset(val, 0, sizeof(val));
+	if (certlite_split(der, len, &p) == -1 ||
+	    (p.exts.tag != 0 && certlite_exts_walk(&p.exts, val) == -1))
+		return -1;
+	if (val[CLX_SAN].tag == 0)
+		return 0;
+	if (ext_tlv(&val[CLX_SAN], DER_SEQUENCE, names) == -1 ||
+	    gns_check(names) < 0) {
+		memset(names, 0, sizeof(*names));
+		return -1;
+	}
+	return 0;
+}
+
+int
+certlite_keyids(const struct der val[CLX__MAX], struct der *ski,
+    struct der *keyid, bool *aki_names)
+{
+	struct der seq;
+	struct der_cur c;
+
+	memset(ski, 0, sizeof(*ski));
+	memset(keyid, 0, sizeof(*keyid));
+	*aki_names = false;
+	if (val[CLX_SKI].tag != 0 &&
+	    ext_tlv(&val[CLX_SKI], DER_OCTET_STRING, ski) == -1)
+		return -1;
+	if (val[CLX_AKI].tag == 0)
+		return 0;
+	if (ext_tlv(&val[CLX_AKI], DER_SEQUENCE, &seq) == -1)
+		return -1;
+	c = der_enter(&seq);
+	(void)der_optional(&c, DER_CTX(0), keyid);
+	*aki_names = !der_at_end(&c);
+	return 0;
+}
+
 /* AuthorityInfoAccess: SEQUENCE OF { method OID, location GeneralName }. */
 static int
 aia_read(const struct der *v, struct certlite_exts *e)
@@ -359,7 +405,7 @@ aia_read(const struct der *v, struct certlite_exts *e)
 			return -1;
 		a = der_enter(&ad);
 		if (der_expect(&a, DER_OID, &oid) == -1 || !der_oid_ok(&oid) ||
-		    der_next(&a, &gn) == -1 || gn_type(&gn) == -1 ||
+		    der_next(&a, &gn) == -1 || certlite_gn_type(&gn) == -1 ||
 		    !der_at_end(&a))
 			return -1;
 	}
@@ -580,8 +626,8 @@ san_facts(struct cert_record *rec, const struct certlite_exts *e)
 	c = der_enter(&seq);
 	rec->sans = xcalloc(e->nsans, sizeof(*rec->sans));
 	while (rec->nsans < e->nsans && der_next(&c, &g) == 0)
-		rec->sans[rec->nsans++] = cert_san_text(gn_type(&g), g.val,
-		    g.len);
+		rec->sans[rec->nsans++] = cert_san_text(certlite_gn_type(&g),
+		    g.val, g.len);
 }
 
 /* cert_obj_name() of an OID that decodes (oid_decodes). */
@@ -632,7 +678,7 @@ aia_facts(struct cert_record *rec, const struct certlite_exts *e)
 	while (der_next(&c, &ad) == 0) {
 		a = der_enter(&ad);
 		if (der_next(&a, &oid) == -1 || der_next(&a, &gn) == -1 ||
-		    gn_type(&gn) != GEN_URI)
+		    certlite_gn_type(&gn) != GEN_URI)
 			continue;
 		if ((nid = certlite_oid_nid(&oid)) == NID_ad_OCSP)
 			cert_sb_uri(&ocsp, gn.val, gn.len);
@@ -657,7 +703,7 @@ crl_string(const struct certlite_exts *e)
 			continue;
 		n = der_enter(&names);
 		while (der_next(&n, &gn) == 0)
-			if (gn_type(&gn) == GEN_URI)
+			if (certlite_gn_type(&gn) == GEN_URI)
 				cert_sb_uri(&sb, gn.val, gn.len);
 	}
 	return cert_sb_take(&sb);

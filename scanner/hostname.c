@@ -7,9 +7,12 @@
 
 #include "scanner/cert.h"
 #include "scanner/certlite.h"
+#include "scanner/der.h"
+#include "scanner/xmem.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -154,8 +157,64 @@ tried_more(const struct tried *t)
 	return t->n > WHY_NAMES ? ", ..." : "";
 }
 
+/* The DNS and IP SANs of a certificate, as its DER holds them. */
+struct san {
+	int			 type;	/* GEN_DNS, GEN_IPADD */
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+struct sans {
+	struct san	*v;
+	size_t		 n;
+};
+
+static void
+sans_add(struct sans *s, size_t *cap, int type, const unsigned char *p,
+    size_t len)
+{
+	if (type != GEN_DNS && type != GEN_IPADD)
+		return;
+	if (s->n == *cap) {
+		*cap = *cap == 0 ? 8 : 2 * *cap;
+		s->v = xreallocarray(s->v, *cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = (struct san){ .type = type, .p = p, .len = len };
+}
+
+/* From the DER itself (names: certlite_san_names()). */
+static void
+sans_from_der(struct sans *s, const struct der *names)
+{
+	struct der_cur	 c = der_enter(names);
+	struct der	 g;
+	size_t		 cap = 0;
+
+	if (names->tag == 0)
+		return;
+	while (!der_at_end(&c) && der_next(&c, &g) == 0)
+		sans_add(s, &cap, certlite_gn_type(&g), g.val, g.len);
+}
+
+/* From OpenSSL's decoding; s points into gens. */
+static void
+sans_from_gens(struct sans *s, const GENERAL_NAMES *gens)
+{
+	size_t	 cap = 0;
+
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const ASN1_STRING *str = g->type == GEN_DNS ? g->d.dNSName :
+		    g->type == GEN_IPADD ? g->d.iPAddress : NULL;
+
+		if (str != NULL)
+			sans_add(s, &cap, g->type, ASN1_STRING_get0_data(str),
+			    (size_t)ASN1_STRING_length(str));
+	}
+}
+
 static int
-check_ip(GENERAL_NAMES *gens, const char *host, char *why, size_t whylen)
+check_ip(const struct sans *s, const char *host, char *why, size_t whylen)
 {
 	unsigned char	 want[16];
 	size_t		 wlen = 0;
@@ -163,16 +222,13 @@ check_ip(GENERAL_NAMES *gens, const char *host, char *why, size_t whylen)
 	char		 txt[INET6_ADDRSTRLEN];
 
 	(void)hostname_is_ip(host, want, &wlen);
-	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		const unsigned char *ip;
-		int	 len;
+	for (size_t i = 0; i < s->n; i++) {
+		const unsigned char *ip = s->v[i].p;
+		size_t	 len = s->v[i].len;
 
-		if (g->type != GEN_IPADD)
+		if (s->v[i].type != GEN_IPADD)
 			continue;
-		ip = ASN1_STRING_get0_data(g->d.iPAddress);
-		len = ASN1_STRING_length(g->d.iPAddress);
-		if ((size_t)len == wlen && memcmp(ip, want, wlen) == 0) {
+		if (len == wlen && memcmp(ip, want, wlen) == 0) {
 			if (why != NULL)
 				snprintf(why, whylen, "IP SAN %s", host);
 			return 1;
@@ -188,20 +244,17 @@ check_ip(GENERAL_NAMES *gens, const char *host, char *why, size_t whylen)
 }
 
 static int
-check_dns_sans(GENERAL_NAMES *gens, const char *host, char *why,
+check_dns_sans(const struct sans *s, const char *host, char *why,
     size_t whylen)
 {
 	struct tried	 t = { .n = 0 };
 
-	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		const char *name;
-		size_t	 len;
+	for (size_t i = 0; i < s->n; i++) {
+		const char *name = (const char *)s->v[i].p;
+		size_t	 len = s->v[i].len;
 
-		if (g->type != GEN_DNS)
+		if (s->v[i].type != GEN_DNS)
 			continue;
-		name = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
-		len = (size_t)ASN1_STRING_length(g->d.dNSName);
 		if (hostname_match(name, len, host, strlen(host))) {
 			if (why != NULL)
 				snprintf(why, whylen, "DNS SAN %.*s",
@@ -257,10 +310,10 @@ check_cn(const X509_NAME *subj, const char *host, char *why,
 }
 
 static bool
-has_dns_san(GENERAL_NAMES *gens)
+has_dns_san(const struct sans *s)
 {
-	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++)
-		if (sk_GENERAL_NAME_value(gens, i)->type == GEN_DNS)
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].type == GEN_DNS)
 			return true;
 	return false;
 }
@@ -272,6 +325,8 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 	X509		*x = NULL;
 	X509_NAME	*subj = NULL;
 	GENERAL_NAMES	*gens = NULL;
+	struct der	 names;
+	struct sans	 sans = { .v = NULL, .n = 0 };
 	int		 rc = -1;
 
 	if (why != NULL && whylen > 0)
@@ -282,10 +337,16 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 		goto out;
 	}
 	/* A lite record (no X509): the SAN and the subject straight from
-	 * the DER, d2i_X509 costs ~100 us (certlite.h); else as OpenSSL
-	 * parsed it. */
-	if (rec->x509 != NULL || rec->der == NULL ||
-	    certlite_san(rec->der, rec->der_len, &gens) == -1) {
+	 * the DER, d2i_X509 costs ~100 us (certlite.h); read here when
+	 * certlite can, else decoded by OpenSSL as X509_get_ext_d2i()
+	 * would; else as OpenSSL parsed the certificate. */
+	if (rec->x509 == NULL && rec->der != NULL &&
+	    certlite_san_names(rec->der, rec->der_len, &names) == 0)
+		sans_from_der(&sans, &names);
+	else if (rec->x509 == NULL && rec->der != NULL &&
+	    certlite_san(rec->der, rec->der_len, &gens) == 0)
+		sans_from_gens(&sans, gens);
+	else {
 		if ((x = cert_record_x509(rec)) == NULL) {
 			if (why != NULL)
 				snprintf(why, whylen,
@@ -293,11 +354,12 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 			goto out;
 		}
 		gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+		sans_from_gens(&sans, gens);
 	}
 	if (hostname_is_ip(host, NULL, NULL))
-		rc = check_ip(gens, host, why, whylen);
-	else if (has_dns_san(gens))
-		rc = check_dns_sans(gens, host, why, whylen);
+		rc = check_ip(&sans, host, why, whylen);
+	else if (has_dns_san(&sans))
+		rc = check_dns_sans(&sans, host, why, whylen);
 	else {
 		if (x == NULL && (subj = certlite_subject(rec->der,
 		    rec->der_len)) == NULL)
@@ -309,6 +371,7 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 			snprintf(why, whylen, "certificate does not parse");
 	}
 out:
+	free(sans.v);
 	GENERAL_NAMES_free(gens);
 	X509_NAME_free(subj);
 	X509_free(x);

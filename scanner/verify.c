@@ -478,11 +478,11 @@ likely_issued(const struct cert_record *issuer,
 {
 	int signer = key_base_id(issuer->key_type), pknid = NID_undef;
 
-	if (signer == NID_undef || (sk->aki != NULL &&
-	    (sk->aki->serial != NULL || sk->aki->issuer != NULL)))
+	if (signer == NID_undef || sk->aki_names)
 		return -1;
-	if (sk->aki != NULL && sk->aki->keyid != NULL && ik->ski != NULL &&
-	    ASN1_OCTET_STRING_cmp(sk->aki->keyid, ik->ski) != 0)
+	if (sk->keyid.tag != 0 && ik->ski.tag != 0 &&
+	    (sk->keyid.len != ik->ski.len ||
+	    memcmp(sk->keyid.val, ik->ski.val, ik->ski.len) != 0))
 		return 0;
 	if (OBJ_find_sigid_algs(sk->tbs_sig_nid, NULL, &pknid) == 0)
 		return 0;
@@ -595,7 +595,6 @@ verify_chain_names(const struct verify_ctx *v,
     const struct cert_record *chain, size_t n, struct verify_result *res)
 {
 	struct walk	*w;
-	size_t		 parsed = 0;
 	int		 rc = -1;
 
 	if (n == 0 || n > CHAIN_MAX)
@@ -610,9 +609,9 @@ verify_chain_names(const struct verify_ctx *v,
 	w->n = n;
 	w->sctx = NULL;
 	w->len = 0;
-	for (; parsed < n; parsed++)
-		if (certlite_link(chain[parsed].der, chain[parsed].der_len,
-		    &w->k[parsed]) == -1)
+	for (size_t i = 0; i < n; i++)
+		if (certlite_link(chain[i].der, chain[i].der_len,
+		    &w->k[i]) == -1)
 			goto out;
 	if (walk_chain(w) == -1)
 		goto out;
@@ -630,8 +629,6 @@ verify_chain_names(const struct verify_ctx *v,
 	    X509_verify_cert_error_string(res->code));
 	rc = 0;
 out:
-	for (size_t i = 0; i < parsed; i++)
-		certlite_link_clear(&w->k[i]);
 	X509_STORE_CTX_free(w->sctx);
 	free(w);
 	ERR_clear_error();
