@@ -118,21 +118,43 @@ jw_arr_end(struct jsonw *w)
 
 /* Keys are our own names, plain ASCII: one copy, "key": at once (a key
  * that needs escaping, which none does, takes jw_cstr()'s way). */
+/* No byte of the 8 at p needs anything: each in 0x20..0x7f, none '"' or
+ * '\\' (the "has a byte less than" and "has a zero byte" tests of a word;
+ * a false alarm only sends the word to the byte loop). */
+static inline bool
+plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+	uint64_t v, q, b;
+
+	memcpy(&v, p, sizeof(v));
+	q = v ^ (ones * '"');
+	b = v ^ (ones * '\\');
+	return ((v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
+	    ((b - ones) & ~b)) & high) == 0;
+}
+
+/* One byte that needs nothing. */
+static inline bool
+plain1(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 void
 jw_key(struct jsonw *w, const char *key)
 {
-	size_t n = strlen(key);
+	const unsigned char *u = (const unsigned char *)key;
+	size_t n = strlen(key), i = 0;
 	char *p;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-			jw_cstr(w, key);
-			put1(w, ':');
-			w->comma = false;
-			return;
-		}
+	while (i < n && (n - i >= 8 ? plain8(u + i) : plain1(u[i])))
+		i += n - i >= 8 ? 8 : 1;
+	if (i < n) {
+		jw_cstr(w, key);
+		put1(w, ':');
+		w->comma = false;
+		return;
 	}
 	sep(w);
 	p = room(w, n + 3);
@@ -149,22 +171,6 @@ jw_str_begin(struct jsonw *w)
 {
 	sep(w);
 	put1(w, '"');
-}
-
-/* No byte of the 8 at p needs anything: each in 0x20..0x7f, none '"' or
- * '\\' (the "has a byte less than" and "has a zero byte" tests of a word;
- * a false alarm only sends the word to the byte loop). */
-static inline bool
-plain8(const unsigned char *p)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
-	uint64_t v, q, b;
-
-	memcpy(&v, p, sizeof(v));
-	q = v ^ (ones * '"');
-	b = v ^ (ones * '\\');
-	return ((v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) |
-	    ((b - ones) & ~b)) & high) == 0;
 }
 
 /*
@@ -281,10 +287,23 @@ void
 jw_real(struct jsonw *w, double v)
 {
 	char buf[48], *e, *d;
+	long long k;
 	int n;
 
 	if (!isfinite(v)) {
 		jw_null(w);
+		return;
+	}
+	/*
+	 * Tenths (handshake_ms, rounded so): k/10 as "%.15g" prints it.
+	 * v is the double nearest k/10, within 2^-53 of it relatively; 15
+	 * digits round that back to k/10 exactly while k has at most 15.
+	 */
+	if (v >= 0 && v < 1e13 && !signbit(v) &&
+	    (double)(k = llround(v * 10)) / 10 == v) {
+		jw_int(w, k / 10);
+		put1(w, '.');
+		put1(w, (char)('0' + k % 10));
 		return;
 	}
 	sep(w);

@@ -5,6 +5,7 @@
  * length and bytes that start none.  jw_str_part() skips 8 plain bytes at
  * a time; a word-test that let one of these through would show here.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,73 @@ test_keys(void **state)
 	jw_free(&w);
 }
 
+/* jansson's real: "%.15g", ".0" when neither '.' nor 'e', the exponent
+ * without '+' and leading zeros (C locale). */
+static void
+real_reference(double v, char *out, size_t len)
+{
+	char buf[48], *e, *d;
+
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
+		strcat(buf, ".0");
+	if ((e = strchr(buf, 'e')) != NULL) {
+		e++;
+		if (*e == '-')
+			e++;
+		for (d = e; *d == '+' || *d == '0'; d++)
+			;
+		memmove(e, d, strlen(d) + 1);
+	}
+	snprintf(out, len, "%s", buf);
+}
+
+static void
+real_is(struct jsonw *w, double v)
+{
+	char	 want[64];
+
+	real_reference(v, want, sizeof(want));
+	jw_reset(w);
+	jw_real(w, v);
+	if (w->len != strlen(want) || memcmp(w->buf, want, w->len) != 0)
+		fail_msg("%.17g: \"%.*s\", want \"%s\"", v, (int)w->len,
+		    w->buf, want);
+}
+
+/* Reals, the tenths of the fast path among them, print as jansson did. */
+static void
+test_reals(void **state)
+{
+	static const double odd[] = { 0.0, -0.0, 0.1 + 0.2, 1e13, 1e13 - 0.1,
+	    99999999999999.9, 1e15, 1e21, 1e-7, 123456.75, -2.5, -0.1,
+	    5e-324, 1.7976931348623157e308, 0.05, 0.15, 0.25, 2.675 };
+	struct jsonw w = { 0 };
+	unsigned seed = 7;
+
+	(void)state;
+	for (long long k = 0; k <= 300000; k++) {
+		real_is(&w, (double)k / 10);
+		real_is(&w, round((double)k / 100 * 10) / 10);
+	}
+	for (long long k = 999999999990LL; k < 1000000000010LL; k++)
+		real_is(&w, (double)k / 10);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		real_is(&w, odd[i]);
+	for (int i = 0; i < 200000; i++) {
+		uint64_t bits = 0;
+		double v;
+
+		for (int b = 0; b < 4; b++)
+			bits = bits << 16 | (uint64_t)(rand_r(&seed) & 0xffff);
+		memcpy(&v, &bits, sizeof(v));
+		if (isfinite(v))
+			real_is(&w, v);
+		real_is(&w, (double)(rand_r(&seed) % 100000) / 10 + 0.05);
+	}
+	jw_free(&w);
+}
+
 int
 main(void)
 {
@@ -174,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_strings_match_reference),
 		cmocka_unit_test(test_each_byte_each_place),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_reals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
