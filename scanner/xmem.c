@@ -22,6 +22,7 @@ oom(size_t n)
 #define HEAP_FIRST	((size_t)6 << 20)
 #define HUGE_PAGE	((uintptr_t)2 << 20)
 #define PAGE		((uintptr_t)4096)
+#define HEAP_SLACK	((size_t)8 << 20)	/* M_TOP_PAD and rounding */
 
 /* Never used nor freed; see xmem_heap_init().  volatile: else the compiler
  * drops a malloc() whose result nothing reads. */
@@ -58,7 +59,11 @@ xmem_heap_init(void)
 	end = sbrk(0);
 	from = ((uintptr_t)p + PAGE - 1) & ~(PAGE - 1);
 	huge = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	if (end == (void *)-1 || (uintptr_t)end < huge + HUGE_PAGE ||
+	/* Only a block at the top of the brk heap (not one from mmap(), as
+	 * under ASan or when the heap cannot grow): from p to the break. */
+	if (end == (void *)-1 || end < p + HEAP_FIRST ||
+	    (size_t)(end - p) > HEAP_FIRST + (HEAP_SLACK) ||
+	    (uintptr_t)end < huge + HUGE_PAGE ||
 	    madvise((void *)from, (uintptr_t)end - from, MADV_HUGEPAGE) == -1) {
 		free(p);
 		goto out;
