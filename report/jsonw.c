@@ -116,8 +116,6 @@ jw_arr_end(struct jsonw *w)
 	w->comma = true;
 }
 
-/* Keys are our own names, plain ASCII: one copy, "key": at once (a key
- * that needs escaping, which none does, takes jw_cstr()'s way). */
 /* No byte of the 8 at p needs anything: each in 0x20..0x7f, none '"' or
  * '\\' (the "has a byte less than" and "has a zero byte" tests of a word;
  * a false alarm only sends the word to the byte loop). */
@@ -141,6 +139,8 @@ plain1(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+/* Keys are our own names, plain ASCII: one copy, "key": at once (a key
+ * that needs escaping, which none does, takes jw_cstr()'s way). */
 void
 jw_key(struct jsonw *w, const char *key)
 {
