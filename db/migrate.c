@@ -28,24 +28,7 @@
  * sweep sees the endpoint without it and reopens when it comes back.
  */
 static const char migration_2[] =
-    "CREATE TABLE findings (\n"
-    "	id		INTEGER PRIMARY KEY,\n"
-    "	rule		TEXT NOT NULL,\n"
-    "	severity	TEXT NOT NULL,\n"
-    "	endpoint_id	INTEGER NOT NULL REFERENCES endpoints (id),\n"
-    "	cert_sha256	TEXT REFERENCES certificates (sha256),\n"
-    "	depth		INTEGER NOT NULL,\n"
-    "	detail		TEXT,\n"
-    "	first_seen	INTEGER NOT NULL,\n"
-    "	last_seen	INTEGER NOT NULL,\n"
-    "	state		TEXT NOT NULL DEFAULT 'open'\n"
-    "			    CHECK (state IN ('open', 'resolved')),\n"
-    "	first_scan	INTEGER NOT NULL REFERENCES scans (id),\n"
-    "	last_scan	INTEGER NOT NULL REFERENCES scans (id),\n"
-    "	resolved_at	INTEGER\n"
-    ");\n"
-    "CREATE UNIQUE INDEX findings_key ON findings\n"
-    "    (endpoint_id, rule, ifnull(cert_sha256, ''));\n"
+    STORE_FINDINGS_TABLE
     "CREATE INDEX findings_state ON findings (state, severity);\n";
 
 /*

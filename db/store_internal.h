@@ -45,6 +45,31 @@ int	store_migrate_steps(sqlite3 *db, const char *path, char *err,
 /* The latest schema, scripts to run in turn on an empty file
  * (db/schema_latest.c), NULL-terminated. */
 extern const char *const store_schema_sql[];
+/*
+ * Migration 2's findings table and its key, which a new file gets as they
+ * are (schema_latest.c); the (state, severity) index migration 6 dropped
+ * is migration 2's alone.
+ */
+#define STORE_FINDINGS_TABLE \
+    "CREATE TABLE findings (\n" \
+    "	id		INTEGER PRIMARY KEY,\n" \
+    "	rule		TEXT NOT NULL,\n" \
+    "	severity	TEXT NOT NULL,\n" \
+    "	endpoint_id	INTEGER NOT NULL REFERENCES endpoints (id),\n" \
+    "	cert_sha256	TEXT REFERENCES certificates (sha256),\n" \
+    "	depth		INTEGER NOT NULL,\n" \
+    "	detail		TEXT,\n" \
+    "	first_seen	INTEGER NOT NULL,\n" \
+    "	last_seen	INTEGER NOT NULL,\n" \
+    "	state		TEXT NOT NULL DEFAULT 'open'\n" \
+    "			    CHECK (state IN ('open', 'resolved')),\n" \
+    "	first_scan	INTEGER NOT NULL REFERENCES scans (id),\n" \
+    "	last_scan	INTEGER NOT NULL REFERENCES scans (id),\n" \
+    "	resolved_at	INTEGER\n" \
+    ");\n" \
+    "CREATE UNIQUE INDEX findings_key ON findings\n" \
+    "    (endpoint_id, rule, ifnull(cert_sha256, ''));\n"
+
 /* Migration 3 (--enum tables), which a new file runs as it is. */
 extern const char store_migration_3[];
 
