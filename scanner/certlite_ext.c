@@ -130,18 +130,31 @@ certlite_ext_free(int kind, void *v)
 		m->ext_free(v);
 }
 
-int
-certlite_san(const uint8_t *der, size_t len, GENERAL_NAMES **out)
+/* The subjectAltName extension's value (tag 0 when there is none), or -1
+ * when the certificate or its extensions are not read here. */
+static int
+san_value(const uint8_t *der, size_t len, struct der *v)
 {
 	struct certlite_parts p;
 	struct der val[CLX__MAX];
 
-	*out = NULL;
 	memset(val, 0, sizeof(val));
 	if (certlite_split(der, len, &p) == -1 ||
 	    (p.exts.tag != 0 && certlite_exts_walk(&p.exts, val) == -1))
 		return -1;
-	*out = certlite_ext_decode(CLX_SAN, &val[CLX_SAN]);
+	*v = val[CLX_SAN];
+	return 0;
+}
+
+int
+certlite_san(const uint8_t *der, size_t len, GENERAL_NAMES **out)
+{
+	struct der v;
+
+	*out = NULL;
+	if (san_value(der, len, &v) == -1)
+		return -1;
+	*out = certlite_ext_decode(CLX_SAN, &v);
 	return 0;
 }
 
@@ -348,18 +361,14 @@ san_read(const struct der *v, struct certlite_exts *e)
 int
 certlite_san_names(const uint8_t *der, size_t len, struct der *names)
 {
-	struct certlite_parts p;
-	struct der val[CLX__MAX];
+	struct der v;
 
 	memset(names, 0, sizeof(*names));
-	memset(val, 0, sizeof(val));
-	if (certlite_split(der, len, &p) == -1 ||
-	    (p.exts.tag != 0 && certlite_exts_walk(&p.exts, val) == -1))
+	if (san_value(der, len, &v) == -1)
 		return -1;
-	if (val[CLX_SAN].tag == 0)
+	if (v.tag == 0)
 		return 0;
-	if (ext_tlv(&val[CLX_SAN], DER_SEQUENCE, names) == -1 ||
-	    gns_check(names) < 0) {
+	if (ext_tlv(&v, DER_SEQUENCE, names) == -1 || gns_check(names) < 0) {
 		memset(names, 0, sizeof(*names));
 		return -1;
 	}
