@@ -166,18 +166,17 @@ struct san {
 
 struct sans {
 	struct san	*v;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 static void
-sans_add(struct sans *s, size_t *cap, int type, const unsigned char *p,
-    size_t len)
+sans_add(struct sans *s, int type, const unsigned char *p, size_t len)
 {
 	if (type != GEN_DNS && type != GEN_IPADD)
 		return;
-	if (s->n == *cap) {
-		*cap = *cap == 0 ? 8 : 2 * *cap;
-		s->v = xreallocarray(s->v, *cap, sizeof(*s->v));
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 8 : 2 * s->cap;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
 	}
 	s->v[s->n++] = (struct san){ .type = type, .p = p, .len = len };
 }
@@ -188,27 +187,24 @@ sans_from_der(struct sans *s, const struct der *names)
 {
 	struct der_cur	 c = der_enter(names);
 	struct der	 g;
-	size_t		 cap = 0;
 
 	if (names->tag == 0)
 		return;
 	while (!der_at_end(&c) && der_next(&c, &g) == 0)
-		sans_add(s, &cap, certlite_gn_type(&g), g.val, g.len);
+		sans_add(s, certlite_gn_type(&g), g.val, g.len);
 }
 
 /* From OpenSSL's decoding; s points into gens. */
 static void
 sans_from_gens(struct sans *s, const GENERAL_NAMES *gens)
 {
-	size_t	 cap = 0;
-
 	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
 		const ASN1_STRING *str = g->type == GEN_DNS ? g->d.dNSName :
 		    g->type == GEN_IPADD ? g->d.iPAddress : NULL;
 
 		if (str != NULL)
-			sans_add(s, &cap, g->type, ASN1_STRING_get0_data(str),
+			sans_add(s, g->type, ASN1_STRING_get0_data(str),
 			    (size_t)ASN1_STRING_length(str));
 	}
 }
@@ -326,7 +322,8 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 	X509_NAME	*subj = NULL;
 	GENERAL_NAMES	*gens = NULL;
 	struct der	 names;
-	struct sans	 sans = { .v = NULL, .n = 0 };
+	struct sans	 sans = { .v = NULL, .n = 0, .cap = 0 };
+	bool		 lite = rec->x509 == NULL && rec->der != NULL;
 	int		 rc = -1;
 
 	if (why != NULL && whylen > 0)
@@ -340,11 +337,9 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 	 * the DER, d2i_X509 costs ~100 us (certlite.h); read here when
 	 * certlite can, else decoded by OpenSSL as X509_get_ext_d2i()
 	 * would; else as OpenSSL parsed the certificate. */
-	if (rec->x509 == NULL && rec->der != NULL &&
-	    certlite_san_names(rec->der, rec->der_len, &names) == 0)
+	if (lite && certlite_san_names(rec->der, rec->der_len, &names) == 0)
 		sans_from_der(&sans, &names);
-	else if (rec->x509 == NULL && rec->der != NULL &&
-	    certlite_san(rec->der, rec->der_len, &gens) == 0)
+	else if (lite && certlite_san(rec->der, rec->der_len, &gens) == 0)
 		sans_from_gens(&sans, gens);
 	else {
 		if ((x = cert_record_x509(rec)) == NULL) {
