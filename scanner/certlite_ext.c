@@ -327,10 +327,10 @@ ski_read(const struct der *v, struct certlite_exts *e)
 	return ext_tlv(v, DER_OCTET_STRING, &e->ski);
 }
 
-/* AuthorityKeyIdentifier: the keyIdentifier alone; an issuer or serial
- * (GeneralNames to check) is OpenSSL's call. */
+/* AuthorityKeyIdentifier: its keyIdentifier (tag 0 when absent), and
+ * whether an issuer or serial follows. */
 static int
-aki_read(const struct der *v, struct certlite_exts *e)
+aki_parse(const struct der *v, struct der *keyid, bool *names)
 {
 	struct der seq;
 	struct der_cur c;
@@ -338,9 +338,22 @@ aki_read(const struct der *v, struct certlite_exts *e)
 	if (ext_tlv(v, DER_SEQUENCE, &seq) == -1)
 		return -1;
 	c = der_enter(&seq);
-	memset(&e->keyid, 0, sizeof(e->keyid));
-	(void)der_optional(&c, DER_CTX(0), &e->keyid);
-	return der_at_end(&c) ? 0 : -1;
+	memset(keyid, 0, sizeof(*keyid));
+	(void)der_optional(&c, DER_CTX(0), keyid);
+	*names = !der_at_end(&c);
+	return 0;
+}
+
+/* The keyIdentifier alone; an issuer or serial (GeneralNames to check)
+ * is OpenSSL's call. */
+static int
+aki_read(const struct der *v, struct certlite_exts *e)
+{
+	bool names;
+
+	if (aki_parse(v, &e->keyid, &names) == -1 || names)
+		return -1;
+	return 0;
 }
 
 static int
@@ -379,9 +392,6 @@ int
 certlite_keyids(const struct der val[CLX__MAX], struct der *ski,
     struct der *keyid, bool *aki_names)
 {
-	struct der seq;
-	struct der_cur c;
-
 	memset(ski, 0, sizeof(*ski));
 	memset(keyid, 0, sizeof(*keyid));
 	*aki_names = false;
@@ -390,12 +400,7 @@ certlite_keyids(const struct der val[CLX__MAX], struct der *ski,
 		return -1;
 	if (val[CLX_AKI].tag == 0)
 		return 0;
-	if (ext_tlv(&val[CLX_AKI], DER_SEQUENCE, &seq) == -1)
-		return -1;
-	c = der_enter(&seq);
-	(void)der_optional(&c, DER_CTX(0), keyid);
-	*aki_names = !der_at_end(&c);
-	return 0;
+	return aki_parse(&val[CLX_AKI], keyid, aki_names);
 }
 
 /* AuthorityInfoAccess: SEQUENCE OF { method OID, location GeneralName }. */
