@@ -63,7 +63,28 @@ cs_scan csv report --format csv -o "$D/csv" --db "$DB"
 [[ $CS_RC == 0 ]] || fail "report --format csv exited $CS_RC: $(head -5 "$D/csv.err")"
 cs_scan csvone report --format csv --table endpoints --db "$DB"
 [[ $CS_RC == 0 ]] || fail "report --table endpoints exited $CS_RC"
-cmp -s "$D/csvone.out" "$D/csv/endpoints.csv" || fail "--table endpoints differs from csv/endpoints.csv"
+# The same table, except days_left: each report counts from its own "now",
+# and the certificates were made in the second of the sweep, so a report
+# one second later sees one day less.
+"$CS_PY" - "$D/csvone.out" "$D/csv/endpoints.csv" <<'PY' || fail "--table endpoints differs from csv/endpoints.csv"
+import csv, sys
+
+def rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, strict=True))
+
+one, dirs = rows(sys.argv[1]), rows(sys.argv[2])
+raw = open(sys.argv[1], "rb").read()
+ok = len(one) == len(dirs) > 0 and b"\n" not in raw.replace(b"\r\n", b"")
+for a, b in zip(one, dirs):
+    late, early = a.pop("days_left"), b.pop("days_left")
+    near = late == early or (late and early and int(early) - 1 == int(late))
+    ok = ok and a == b and near
+    if not ok:
+        print(f"{a}\n{b}", file=sys.stderr)
+        break
+sys.exit(0 if ok else 1)
+PY
 cs_scan csvbad report --format csv --db "$DB"
 [[ $CS_RC == 2 ]] || fail "csv without -o or --table exited $CS_RC, expected 2"
 
