@@ -293,6 +293,10 @@ static const char *const cert_keys[] = { "sha256", NULL };
 static const char *const f_keys[] = { "endpoint_id", "rule", "cert_sha256",
 	NULL };
 static const char *const skip_id[] = { "id", NULL };
+/* An endpoint's latest leaf (migration 7) names a scan of its file: it is
+ * worked out again in OUT once the input's observations are in. */
+static const char *const skip_ep[] = { "id", "leaf_scan", "leaf_sha256",
+	"leaf_spki", NULL };
 
 static const struct copy_spec copy_scans = {
 	.table = "scans",
@@ -301,7 +305,7 @@ static const struct copy_spec copy_scans = {
 };
 static const struct copy_spec copy_endpoints = {
 	.table = "endpoints",
-	.skip = skip_id,
+	.skip = skip_ep,
 	.conflict = "(ip, port, sni, protocol)",
 	.keys = ep_keys,
 	.rule = RULE_ENDPOINT,
@@ -390,7 +394,9 @@ merge_one(struct merge *m, struct merge_stats *ms)
 	    merge_copy(m, &copy_links) == -1 ||
 	    merge_copy(m, &copy_offers) == -1 ||
 	    merge_copy(m, &copy_config) == -1 ||
-	    merge_copy(m, &copy_findings) == -1)
+	    merge_copy(m, &copy_findings) == -1 ||
+	    merge_exec(m, STORE_LEAF_FILL(" WHERE id IN (SELECT new FROM "
+	    "temp.merge_ep)")) == -1)
 		return -1;
 	if (merge_int(m, "SELECT count(*) FROM temp.merge_obs", &n) == -1)
 		return -1;

@@ -48,7 +48,9 @@ static const char schema_hosts[] =
     "issue)\n"
     "	city		TEXT,\n"
     "	asn		INTEGER,\n"
-    "	as_org		TEXT,\n"
+    "	as_org		TEXT"
+    /* migration 7: the latest leaf seen there (scan, SHA-256, key's) */
+    ", leaf_scan INTEGER, leaf_sha256 TEXT, leaf_spki TEXT,\n"
     "	UNIQUE (ip, port, sni, protocol)\n"
     ");\n"
     /* Each distinct certificate once, by the SHA-256 of its DER. */
@@ -120,11 +122,12 @@ static const char schema_observations[] =
     /* (endpoint_id, status): an endpoint's latest ok observation is one seek. */
     "CREATE INDEX observations_endpoint ON observations (endpoint_id, "
     "status);\n"
-    "CREATE INDEX chain_links_cert ON chain_links (cert_sha256);\n";
+    "CREATE INDEX chain_links_cert ON chain_links (cert_sha256);\n"
+    STORE_LEAF_INDEX;
 
 /* Schema version store_schema_latest(): migrations 1 (schema.sql), 2
- * (findings), 3 (--enum), 4 (OCSP columns), 5 (fingerprint columns) and 6
- * (two indexes dropped). */
+ * (findings), 3 (--enum), 4 (OCSP columns), 5 (fingerprint columns), 6
+ * (two indexes dropped) and 7 (the endpoints' latest leaf). */
 const char *const store_schema_sql[] = {
 	schema_hosts,
 	schema_observations,

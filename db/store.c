@@ -11,6 +11,12 @@
  * remembers the latest time each was seen, and one UPDATE per certificate
  * moves last_seen just before the COMMIT.
  *
+ * Each endpoint's row keeps its latest leaf (scan, SHA-256, key's SHA-256;
+ * migration 7), moved as observations are written, so that the history
+ * rules cost one lookup whatever the history: store_prev_leaf() walks the
+ * endpoint's observations only when this sweep already wrote a leaf for it
+ * (a resumed sweep, a target listed twice).
+ *
  * History without SQL: when a sweep begins on a database without any chain
  * link or certificate (a first scan), every link the history rules could
  * find is one this handle writes.  Until something else commits (PRAGMA
@@ -56,6 +62,7 @@ enum stmt_id {
 	ST_EP_FIND,
 	ST_EP_INSERT,
 	ST_EP_TOUCH,
+	ST_EP_LEAF,
 	ST_CERT,
 	ST_CERT_TOUCH,
 	ST_CERT_AGAIN,
@@ -93,18 +100,23 @@ static const char *const stmt_sql[] = {
 	/* Find, then insert or touch by rowid, rather than one upsert with
 	 * RETURNING: the upsert needs a statement journal, whose 64 KiB
 	 * buffer made malloc grow and trim the heap once per observation. */
-	[ST_EP_FIND] = "SELECT id FROM endpoints WHERE ip = ?1 AND port = ?2 "
-	    "AND sni = ?3 AND protocol = ?4",
+	[ST_EP_FIND] = "SELECT id, leaf_scan, leaf_sha256 FROM endpoints "
+	    "WHERE ip = ?1 AND port = ?2 AND sni = ?3 AND protocol = ?4",
 	[ST_EP_INSERT] = "INSERT INTO endpoints (ip, port, hostname, sni, "
-	    "protocol, first_seen, last_seen, country, city, asn, as_org) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+	    "protocol, first_seen, last_seen, country, city, asn, as_org, "
+	    "leaf_scan, leaf_sha256, leaf_spki) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	/* GeoIP facts: the latest lookup wins; none keeps what is there */
 	[ST_EP_TOUCH] = "UPDATE endpoints SET "
 	    "hostname = coalesce(?2, hostname), "
 	    "first_seen = min(first_seen, ?3), "
 	    "last_seen = max(last_seen, ?3), "
 	    "country = coalesce(?4, country), city = coalesce(?5, city), "
-	    "asn = coalesce(?6, asn), as_org = coalesce(?7, as_org) "
+	    "asn = coalesce(?6, asn), as_org = coalesce(?7, as_org), "
+	    "leaf_scan = coalesce(?8, leaf_scan) WHERE id = ?1",
+	/* A new latest leaf: apart from the touch, which leaves the key's
+	 * index alone when the leaf is the same. */
+	[ST_EP_LEAF] = "UPDATE endpoints SET leaf_sha256 = ?2, leaf_spki = ?3 "
 	    "WHERE id = ?1",
 	[ST_CERT] = "INSERT INTO certificates (sha256, der, subject, issuer, "
 	    "serial, not_before, not_after, key_type, key_bits, curve, sig_alg, "
@@ -160,24 +172,19 @@ static const char *const stmt_sql[] = {
 	    "ifnull(cert_sha256, '') = ifnull(?4, '') AND severity = ?2 AND "
 	    "state = 'open' AND resolved_at IS NULL",
 	/* Every ok answer with a leaf before the sweep; the caller keeps
-	 * the latest by (scan_id, id): no sorter for what is a few rows. */
+	 * the latest by (scan_id, id): no sorter for what is a few rows.
+	 * Only when the endpoint's row cannot say (ST_EP_FIND): its latest
+	 * leaf is of this sweep or a later one (a resumed sweep). */
 	[ST_PREV_LEAF] = "SELECT o.scan_id, o.id, l.cert_sha256 FROM "
 	    "endpoints e JOIN observations o ON o.endpoint_id = e.id "
 	    "JOIN chain_links l ON l.observation_id = o.id AND l.depth = 0 "
 	    "WHERE e.ip = ?1 AND e.port = ?2 AND e.sni = ?3 AND "
 	    "e.protocol = ?4 AND o.status = 'ok' AND o.scan_id < ?5",
-	/* From the key to the endpoints serving it, keeping only each
-	 * endpoint's latest answer (one index seek each).  No DISTINCT: an
-	 * endpoint has one latest answer, with one leaf, so it comes once. */
-	/* Capped at 2 (all a caller needs to tell "another endpoint too"):
-	 * a key on 65,536 endpoints must not cost 65,536 rows each time. */
-	[ST_SPKI] = "SELECT count(*) FROM (SELECT o.endpoint_id "
-	    "FROM certificates c "
-	    "JOIN chain_links l ON l.cert_sha256 = c.sha256 AND l.depth = 0 "
-	    "JOIN observations o ON o.id = l.observation_id "
-	    "WHERE c.spki_sha256 = ?1 AND o.id = (SELECT max(o2.id) FROM "
-	    "observations o2 WHERE o2.endpoint_id = o.endpoint_id AND "
-	    "o2.status = 'ok') LIMIT 2)",
+	/* The endpoints whose latest leaf has the key.  Capped at 2 (all a
+	 * caller needs to tell "another endpoint too"): a key on 65,536
+	 * endpoints must not cost 65,536 rows each time. */
+	[ST_SPKI] = "SELECT count(*) FROM (SELECT 1 FROM endpoints "
+	    "WHERE leaf_spki = ?1 LIMIT 2)",
 	[ST_LAST_SCANS] = "SELECT id FROM scans WHERE finished IS NOT NULL "
 	    "ORDER BY finished DESC, id DESC LIMIT 2",
 	[ST_ANY_LINK] = "SELECT EXISTS (SELECT 1 FROM chain_links) OR "
@@ -742,10 +749,67 @@ bind_geo(sqlite3_stmt *s, int i, const struct observation *o)
 	bind_opt(s, i + 3, o->geo.as_org);
 }
 
+/* The leaf an observation brings to its endpoint's row, in hex. */
+struct leaf {
+	bool		 has;		/* ok, with a chain */
+	char		 sha[2 * CERT_SHA256_LEN + 1];
+	char		 spki[2 * CERT_SHA256_LEN + 1];
+};
+
+static void
+leaf_of(const struct observation *o, struct leaf *lf)
+{
+	lf->has = o->status == SCAN_OK && o->chain_len > 0;
+	if (lf->has) {
+		hex(o->chain[0].sha256, CERT_SHA256_LEN, lf->sha);
+		hex(o->chain[0].spki_sha256, CERT_SHA256_LEN, lf->spki);
+	}
+}
+
+/* An endpoint's row as ST_EP_FIND reads it; id 0 when there is none. */
+struct ep_row {
+	int64_t		 id;
+	bool		 has_leaf;
+	int64_t		 leaf_scan;
+	char		 leaf[2 * CERT_SHA256_LEN + 1];
+};
+
+static int
+ep_find(struct store *st, const char *ip, uint16_t port, const char *sni,
+    const char *proto, struct ep_row *r)
+{
+	sqlite3_stmt *s = st->stmt[ST_EP_FIND];
+	const unsigned char *v;
+	size_t n;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, port);
+	sqlite3_bind_text(s, 3, sni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, proto, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(s, 0);
+		v = sqlite3_column_text(s, 2);
+		n = (size_t)sqlite3_column_bytes(s, 2);
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL && v != NULL &&
+		    n < sizeof(r->leaf)) {
+			r->has_leaf = true;
+			r->leaf_scan = sqlite3_column_int64(s, 1);
+			memcpy(r->leaf, v, n + 1);
+		}
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(st, rc);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Binds ST_EP_INSERT for o. */
 static void
 bind_ep_insert(sqlite3_stmt *s, const struct observation *o,
-    const char *proto)
+    const char *proto, int64_t scan_id, const struct leaf *lf)
 {
 	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, o->port);
@@ -754,6 +818,46 @@ bind_ep_insert(sqlite3_stmt *s, const struct observation *o,
 	sqlite3_bind_text(s, 5, proto, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, o->time);
 	bind_geo(s, 7, o);
+	if (lf->has) {
+		sqlite3_bind_int64(s, 11, scan_id);
+		sqlite3_bind_text(s, 12, lf->sha, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 13, lf->spki, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(s, 11);
+		sqlite3_bind_null(s, 12);
+		sqlite3_bind_null(s, 13);
+	}
+}
+
+/*
+ * The row's latest leaf moves to o's when o has one and its scan is not
+ * older: within a scan, rows are written in id order, so the leaf is the
+ * latest by (scan, id), as ST_PREV_LEAF and STORE_LEAF_FILL order them.
+ */
+static int
+touch_endpoint(struct store *st, int64_t scan_id, const struct observation *o,
+    const struct ep_row *r, const struct leaf *lf)
+{
+	sqlite3_stmt *s = st->stmt[ST_EP_TOUCH];
+	bool newer = lf->has && (!r->has_leaf || scan_id >= r->leaf_scan);
+
+	sqlite3_bind_int64(s, 1, r->id);
+	bind_opt(s, 2, o->hostname);
+	sqlite3_bind_int64(s, 3, o->time);
+	bind_geo(s, 4, o);
+	if (newer)
+		sqlite3_bind_int64(s, 8, scan_id);
+	else
+		sqlite3_bind_null(s, 8);
+	if (run(st, ST_EP_TOUCH) == -1)
+		return -1;
+	if (!newer || (r->has_leaf && strcmp(r->leaf, lf->sha) == 0))
+		return 0;
+	s = st->stmt[ST_EP_LEAF];
+	sqlite3_bind_int64(s, 1, r->id);
+	sqlite3_bind_text(s, 2, lf->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, lf->spki, -1, SQLITE_STATIC);
+	return run(st, ST_EP_LEAF);
 }
 
 /*
@@ -766,17 +870,19 @@ bind_ep_insert(sqlite3_stmt *s, const struct observation *o,
  * lookup comes first.
  */
 static int
-put_endpoint(struct store *st, const struct observation *o, int64_t *id,
-    bool *existed)
+put_endpoint(struct store *st, int64_t scan_id, const struct observation *o,
+    int64_t *id, bool *existed)
 {
-	sqlite3_stmt *s;
 	const char *proto = o->protocol != NULL ? o->protocol : "tls";
+	struct ep_row r;
+	struct leaf lf;
 	int rc;
 
 	*id = 0;
 	*existed = false;
+	leaf_of(o, &lf);
 	if (st->ep_was_new) {
-		bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto);
+		bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto, scan_id, &lf);
 		if ((rc = step(st, ST_EP_INSERT)) == SQLITE_DONE) {
 			*id = sqlite3_last_insert_rowid(st->db);
 			return 0;
@@ -786,24 +892,15 @@ put_endpoint(struct store *st, const struct observation *o, int64_t *id,
 			return -1;
 		}
 	}
-	s = st->stmt[ST_EP_FIND];
-	sqlite3_bind_text(s, 1, o->ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, o->port);
-	sqlite3_bind_text(s, 3, o->sni, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, proto, -1, SQLITE_STATIC);
-	if (run_int(st, ST_EP_FIND, id) == -1)
+	if (ep_find(st, o->ip, o->port, o->sni, proto, &r) == -1)
 		return -1;
-	st->ep_was_new = *id == 0;
-	if (*id != 0) {
+	st->ep_was_new = r.id == 0;
+	if (r.id != 0) {
+		*id = r.id;
 		*existed = true;
-		s = st->stmt[ST_EP_TOUCH];
-		sqlite3_bind_int64(s, 1, *id);
-		bind_opt(s, 2, o->hostname);
-		sqlite3_bind_int64(s, 3, o->time);
-		bind_geo(s, 4, o);
-		return run(st, ST_EP_TOUCH);
+		return touch_endpoint(st, scan_id, o, &r, &lf);
 	}
-	bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto);
+	bind_ep_insert(st->stmt[ST_EP_INSERT], o, proto, scan_id, &lf);
 	if (run(st, ST_EP_INSERT) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -957,7 +1054,7 @@ store_add_observation(struct store *st, int64_t scan_id,
 
 	if (batch_begin(st) == -1)
 		return -1;
-	if (put_endpoint(st, o, &endpoint, &existed) == -1)
+	if (put_endpoint(st, scan_id, o, &endpoint, &existed) == -1)
 		goto fail;
 	for (size_t i = 0; i < o->chain_len; i++)
 		if (put_cert(st, &o->chain[i], o->time) == -1)
@@ -1048,6 +1145,7 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 	sqlite3_stmt *s = st->stmt[ST_PREV_LEAF];
 	int64_t best_scan = 0, best_id = 0, scan, id;
 	const unsigned char *v;
+	struct ep_row r;
 	int rc, found = 0;
 
 	/* Every link is ours and none is of an earlier scan. */
@@ -1055,6 +1153,16 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 		return -1;
 	if (rc == 1 && before_scan_id <= st->min_link_scan)
 		return 0;
+	/* The row's latest leaf, unless it is of this sweep or a later one. */
+	if (ep_find(st, ip, port, sni != NULL ? sni : "", protocol != NULL ?
+	    protocol : "tls", &r) == -1)
+		return -1;
+	if (!r.has_leaf)
+		return 0;
+	if (r.leaf_scan < before_scan_id) {
+		memcpy(out_sha256_hex, r.leaf, sizeof(r.leaf));
+		return 1;
+	}
 	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, port);
 	sqlite3_bind_text(s, 3, sni != NULL ? sni : "", -1, SQLITE_STATIC);

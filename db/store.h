@@ -75,17 +75,20 @@ int	store_flush(struct store *);
  */
 
 /*
- * The endpoint's leaf (depth 0) in its latest "ok" observation of a scan
- * before before_scan_id, as 64 lower-case hex digits.  sni "" (or NULL)
- * means none sent; protocol NULL means "tls".  Returns 1 when found, 0 when
- * there is none, -1 on error.
+ * The endpoint's leaf (depth 0) in its latest "ok" observation with a
+ * chain of a scan before before_scan_id (the highest scan, then the latest
+ * row in it), as 64 lower-case hex digits.  sni "" (or NULL) means none
+ * sent; protocol NULL means "tls".  Returns 1 when found, 0 when there is
+ * none, -1 on error.  One lookup of the endpoint's row, whatever its
+ * history, unless this sweep already wrote a leaf for it.
  */
 int	store_prev_leaf(struct store *, const char *ip, uint16_t port,
 	    const char *sni, const char *protocol, int64_t before_scan_id,
 	    char out_sha256_hex[65]);
-/* In *count, the number of distinct endpoints whose latest "ok" leaf has
- * the public key spki_hex (lower-case hex SHA-256 of the SPKI), counted up
- * to 2 only: enough to tell whether another endpoint shares it. */
+/* In *count, the number of endpoints whose latest leaf (as above, this
+ * sweep's included) has the public key spki_hex (lower-case hex SHA-256 of
+ * the SPKI), counted up to 2 only: enough to tell whether another endpoint
+ * shares it.  An index seek. */
 int	store_spki_endpoints(struct store *, const char *spki_hex,
 	    int64_t *count);
 /* The last two finished scans: *b the latest, *a the one before it; 0 for

@@ -70,6 +70,27 @@ extern const char *const store_schema_sql[];
     "CREATE UNIQUE INDEX findings_key ON findings\n" \
     "    (endpoint_id, rule, ifnull(cert_sha256, ''));\n"
 
+/*
+ * Sets endpoints.leaf_scan, leaf_sha256 and leaf_spki (migration 7) from
+ * the history, for the endpoints WHERE (a clause, or "") selects: the leaf
+ * of the latest ok observation with a chain, the highest scan first, then
+ * the highest id in it.  Migration 7 runs it on every endpoint, db merge on
+ * those an input touched.
+ */
+#define STORE_LEAF_FILL(where) \
+    "UPDATE endpoints SET (leaf_scan, leaf_sha256) = (SELECT o.scan_id, " \
+    "l.cert_sha256 FROM observations o JOIN chain_links l ON " \
+    "l.observation_id = o.id AND l.depth = 0 WHERE o.endpoint_id = " \
+    "endpoints.id AND o.status = 'ok' ORDER BY o.scan_id DESC, o.id DESC " \
+    "LIMIT 1)" where ";\n" \
+    "UPDATE endpoints SET leaf_spki = (SELECT spki_sha256 FROM " \
+    "certificates WHERE sha256 = leaf_sha256)" where ";\n"
+
+/* Migration 7's index, which a new file gets too. */
+#define STORE_LEAF_INDEX \
+    "CREATE INDEX endpoints_leaf_spki ON endpoints (leaf_spki) " \
+    "WHERE leaf_spki IS NOT NULL;\n"
+
 /* Migration 3 (--enum tables), which a new file runs as it is. */
 extern const char store_migration_3[];
 

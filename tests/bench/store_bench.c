@@ -2,7 +2,7 @@
  * store_bench.c: CPU the inventory costs per observation (make
  * store-bench; tests/bench/bench.sh runs it too).
  *
- *   build/store_bench [-1] [-n N] [-r RUNS] [-d DIR]
+ *   build/store_bench [-1] [-n N] [-r RUNS] [-s SWEEPS] [-d DIR]
  *
  * Builds N (default 20,000) observations shaped like a sweep of the
  * loopback lab: a distinct address per endpoint, port 8443, status ok, a
@@ -13,7 +13,10 @@
  *   fresh:  pipeline_new, pipeline_record of all N, pipeline_finish;
  *   again:  the same N endpoints and certificates in a second sweep, so
  *           that the history rules find the first one's rows (not with
- *           -1: fresh sweeps only, e.g. under callgrind).
+ *           -1: fresh sweeps only, e.g. under callgrind).  With -s SWEEPS
+ *           (default 2), SWEEPS - 2 sweeps come between, each a day
+ *           later, and "again" is the last: each prints its own figure,
+ *           so the cost of a longer history shows.
  * Prints user+sys CPU (getrusage) per observation for each, the median
  * and best of the runs.  Building the inputs is not counted.
  */
@@ -237,6 +240,21 @@ sweep(const char *path, struct observation *obs, unsigned n, int64_t when,
 	return t3 - t0;
 }
 
+/* Sweep k (2 .. SWEEPS - 1) of -s: printed, left out of the totals. */
+static void
+between(const char *path, struct observation *obs, unsigned n, unsigned k,
+    unsigned *nfindings)
+{
+	struct parts p = { 0, 0, 0 };
+	double sys = sys_total;
+	long f = faults[1];
+
+	printf("store_bench: sweep %u: %.1f us/obs\n", k, sweep(path, obs, n,
+	    BASE_TIME + 86400 * (k - 1), nfindings, &p) * 1e6 / n);
+	sys_total = sys;
+	faults[1] = f;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -262,7 +280,7 @@ main(int argc, char **argv)
 {
 	const char *base = getenv("TMPDIR");
 	struct observation *obs;
-	unsigned n = 20000, runs = 3, f1 = 0, f2 = 0;
+	unsigned n = 20000, runs = 3, sweeps = 2, f1 = 0, f2 = 0;
 	bool fresh_only = false;
 	struct parts pf = { 0, 0, 0 }, pa = { 0, 0, 0 };
 	double *fresh, *again, t0;
@@ -273,7 +291,7 @@ main(int argc, char **argv)
 	store_library_init();		/* as main() does */
 	if (base == NULL || *base == '\0')
 		base = "/tmp";
-	while ((ch = getopt(argc, argv, "1d:n:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "1d:n:r:s:")) != -1) {
 		switch (ch) {
 		case '1':
 			fresh_only = true;
@@ -287,14 +305,18 @@ main(int argc, char **argv)
 		case 'r':
 			runs = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 's':
+			sweeps = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			fprintf(stderr, "usage: store_bench [-1] [-n N] [-r RUNS] "
-			    "[-d DIR]\n");
+			    "[-s SWEEPS] [-d DIR]\n");
 			return 2;
 		}
 	}
-	if (n == 0 || n > 1u << 24 || runs == 0 || runs > 100)
-		die("-n 1 .. 16777216, -r 1 .. 100");
+	if (n == 0 || n > 1u << 24 || runs == 0 || runs > 100 || sweeps < 2 ||
+	    sweeps > 1000)
+		die("-n 1 .. 16777216, -r 1 .. 100, -s 2 .. 1000");
 	snprintf(dir, sizeof(dir), "%s/store_bench.XXXXXX", base);
 	if (mkdtemp(dir) == NULL)
 		die("cannot make a temporary directory (-d DIR)");
@@ -311,19 +333,21 @@ main(int argc, char **argv)
 	for (unsigned r = 0; r < runs; r++) {
 		rm_db(path);
 		fresh[r] = sweep(path, obs, n, BASE_TIME, &f1, &pf) * 1e6 / n;
+		for (unsigned k = 2; !fresh_only && k < sweeps; k++)
+			between(path, obs, n, k, &f2);
 		if (!fresh_only)
-			again[r] = sweep(path, obs, n, BASE_TIME + 86400, &f2,
-			    &pa) * 1e6 / n;
-		printf("store_bench: run %u: fresh %.1f us/obs, again %.1f "
-		    "us/obs\n", r + 1, fresh[r], again[r]);
+			again[r] = sweep(path, obs, n, BASE_TIME + 86400 *
+			    (sweeps - 1), &f2, &pa) * 1e6 / n;
+		printf("store_bench: run %u: fresh %.1f us/obs, again (sweep "
+		    "%u) %.1f us/obs\n", r + 1, fresh[r], sweeps, again[r]);
 	}
 	qsort(fresh, runs, sizeof(*fresh), cmp_double);
 	qsort(again, runs, sizeof(*again), cmp_double);
 	printf("store_bench: %u observations, CPU (user+sys) per observation, "
-	    "median (best, mean) of %u: fresh DB %.1f (%.1f, %.1f) us, second "
-	    "sweep %.1f (%.1f, %.1f) us; findings %u, %u\n", n, runs,
+	    "median (best, mean) of %u: fresh DB %.1f (%.1f, %.1f) us, sweep "
+	    "%u %.1f (%.1f, %.1f) us; findings %u, %u\n", n, runs,
 	    fresh[runs / 2], fresh[0], (pf.open + pf.finish) * 1e6 / runs / n +
-	    pf.record * 1e6 / runs / n, again[runs / 2], again[0],
+	    pf.record * 1e6 / runs / n, sweeps, again[runs / 2], again[0],
 	    (pa.open + pa.finish) * 1e6 / runs / n + pa.record * 1e6 / runs / n,
 	    f1, f2);
 

@@ -214,13 +214,14 @@ test_other_writer(void **state)
 	sql = sqlite3_mprintf("BEGIN IMMEDIATE; "
 	    "INSERT INTO scans (id, kind, started) VALUES (0, 'active', 1); "
 	    "INSERT INTO endpoints (id, ip, port, protocol, first_seen, "
-	    "last_seen) VALUES (100, '192.0.2.9', 443, 'tls', 1, 1); "
+	    "last_seen, leaf_scan, leaf_sha256, leaf_spki) VALUES (100, "
+	    "'192.0.2.9', 443, 'tls', 1, 1, 0, %Q, %Q); "
 	    "INSERT INTO certificates (sha256, spki_sha256, first_seen, "
 	    "last_seen) VALUES (%Q, %Q, 1, 1); "
 	    "INSERT INTO observations (id, scan_id, endpoint_id, source, time, "
 	    "status) VALUES (1000, 0, 100, 'active', 1, 'ok'); "
 	    "INSERT INTO chain_links VALUES (1000, 0, %Q); COMMIT", sha, spki,
-	    sha);
+	    sha, spki, sha);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_free(sql);
 	sqlite3_close(db);

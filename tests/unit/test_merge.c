@@ -193,8 +193,9 @@ query_text(const char *path, const char *sql)
 static const char *const dumps[] = {
 	"SELECT group_concat(r, char(10)) FROM (SELECT ip || ' ' || port || "
 	    "' ' || sni || ' ' || protocol || ' ' || ifnull(hostname, '-') || "
-	    "' ' || first_seen || ' ' || last_seen AS r FROM endpoints "
-	    "ORDER BY r)",
+	    "' ' || first_seen || ' ' || last_seen || ' ' || "
+	    "ifnull(leaf_sha256, '-') || ' ' || ifnull(leaf_spki, '-') AS r "
+	    "FROM endpoints ORDER BY r)",
 	"SELECT group_concat(r, char(10)) FROM (SELECT sha256 || ' ' || "
 	    "not_after || ' ' || sans || ' ' || first_seen || ' ' || "
 	    "last_seen AS r FROM certificates ORDER BY r)",
@@ -284,6 +285,14 @@ test_shards_equal_full(void **state)
 	/* 45 leaves + the intermediate they share */
 	assert_int_equal(ms.certificates, 46);
 	assert_same_inventory(full, out);
+	/* Each endpoint's latest leaf names a scan of OUT that saw it. */
+	assert_int_equal(query_int(out, "SELECT count(*) FROM endpoints e "
+	    "WHERE leaf_sha256 IS NOT NULL"), 45);
+	assert_int_equal(query_int(out, "SELECT count(*) FROM endpoints e "
+	    "WHERE leaf_sha256 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+	    "observations o JOIN chain_links l ON l.observation_id = o.id AND "
+	    "l.depth = 0 WHERE o.endpoint_id = e.id AND o.status = 'ok' AND "
+	    "o.scan_id = e.leaf_scan AND l.cert_sha256 = e.leaf_sha256)"), 0);
 	assert_int_equal(query_int(out, "SELECT count(*) FROM scans"), 3);
 	assert_int_equal(query_int(out, "SELECT count(*) FROM pragma_"
 	    "foreign_key_check"), 0);

@@ -450,6 +450,11 @@ test_migrate_v1(void **state)
 	store_close(fresh);
 	/* v1 rows are kept, and the new table works on them. */
 	assert_int_equal(q_int(db, "SELECT count(*) FROM observations"), 2);
+	/* Migration 7 found .1's leaf; .2 only refused. */
+	q_text_is(db, "1 aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb|-", "SELECT "
+	    "group_concat(ifnull(leaf_scan || ' ' || substr(leaf_sha256, 1, "
+	    "16) || ' ' || substr(leaf_spki, 1, 16), '-'), '|') FROM "
+	    "(SELECT * FROM endpoints ORDER BY id)");
 	q_text_is(db, "CN=v1.example", "SELECT c.subject FROM chain_links l "
 	    "JOIN certificates c ON c.sha256 = l.cert_sha256");
 	assert_int_equal(store_scan_begin(st, "active", "", 1700000100, &scan),
@@ -463,6 +468,11 @@ test_migrate_v1(void **state)
 	assert_int_equal(q_int(db, "SELECT count(*) FROM endpoints"), 2);
 	assert_int_equal(q_int(db, "SELECT first_seen FROM endpoints WHERE "
 	    "ip = '10.0.0.1'"), 1700000001);
+	/* The sweep moved .1's latest leaf to its own. */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM endpoints e JOIN "
+	    "certificates c ON c.sha256 = e.leaf_sha256 AND c.spki_sha256 = "
+	    "e.leaf_spki WHERE e.ip = '10.0.0.1' AND e.leaf_scan = %lld AND "
+	    "c.subject = 'CN=cert 9'", (long long)scan), 1);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM findings WHERE "
 	    "state = 'open' AND endpoint_id = 1"), 1);
 	assert_int_equal(store_close(st), 0);
@@ -1071,10 +1081,12 @@ test_history_other_writer(void **state)
 	sql = sqlite3_mprintf("BEGIN IMMEDIATE; "
 	    "INSERT INTO scans (id, kind, started) VALUES (0, 'active', 1); "
 	    "INSERT INTO endpoints (id, ip, port, protocol, first_seen, "
-	    "last_seen) VALUES (100, '192.0.2.9', 443, 'tls', 1, 1); "
+	    "last_seen, leaf_scan, leaf_sha256, leaf_spki) VALUES (100, "
+	    "'192.0.2.9', 443, 'tls', 1, 1, 0, %Q, %Q); "
 	    "INSERT INTO observations (id, scan_id, endpoint_id, source, time, "
 	    "status) VALUES (1000, 0, 100, 'active', 1, 'ok'); "
-	    "INSERT INTO chain_links VALUES (1000, 0, %Q); COMMIT", sha);
+	    "INSERT INTO chain_links VALUES (1000, 0, %Q); COMMIT", sha, spki,
+	    sha);
 	assert_int_equal(sqlite3_exec(other, sql, NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_free(sql);
