@@ -121,6 +121,16 @@ static const char migration_7[] =
     STORE_LEAF_INDEX
     STORE_LEAF_FILL("");
 
+/*
+ * 8: two indexes whose one reader was cert.shared_key's old query (now
+ * endpoints_leaf_spki): chain_links (cert_sha256), into which every link of
+ * every sweep went at a random place (64 hex digits), the largest index of
+ * the file, and certificates (spki_sha256), one more per certificate.
+ */
+static const char migration_8[] =
+    "DROP INDEX chain_links_cert;\n"
+    "DROP INDEX certificates_spki;\n";
+
 /* Index i holds the migration to version i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
@@ -130,6 +140,7 @@ static const char *const migrations[] = {
 	migration_5,
 	migration_6,
 	migration_7,
+	migration_8,
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -117,17 +117,16 @@ static const char schema_observations[] =
     "	cert_sha256	TEXT NOT NULL REFERENCES certificates (sha256),\n"
     "	PRIMARY KEY (observation_id, depth)\n"
     ") WITHOUT ROWID;\n"
-    "CREATE INDEX certificates_spki ON certificates (spki_sha256);\n"
     "CREATE INDEX observations_scan ON observations (scan_id);\n"
     /* (endpoint_id, status): an endpoint's latest ok observation is one seek. */
     "CREATE INDEX observations_endpoint ON observations (endpoint_id, "
     "status);\n"
-    "CREATE INDEX chain_links_cert ON chain_links (cert_sha256);\n"
     STORE_LEAF_INDEX;
 
 /* Schema version store_schema_latest(): migrations 1 (schema.sql), 2
  * (findings), 3 (--enum), 4 (OCSP columns), 5 (fingerprint columns), 6
- * (two indexes dropped) and 7 (the endpoints' latest leaf). */
+ * (two indexes dropped), 7 (the endpoints' latest leaf) and 8 (two more
+ * dropped). */
 const char *const store_schema_sql[] = {
 	schema_hosts,
 	schema_observations,
