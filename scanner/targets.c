@@ -384,6 +384,7 @@ targets_set_ports(struct targets *tg, const char *list, char *err,
 {
 	uint8_t map[TARGETS_PORTMAP_BYTES] = { 0 };
 	char why[256];
+	uint64_t w;
 	size_t n = 0;
 
 	if (check_not_started(tg, err, errlen) == -1)
@@ -394,14 +395,23 @@ targets_set_ports(struct targets *tg, const char *list, char *err,
 		    SHOW(strlen(list)), list, why);
 		return -1;
 	}
-	for (unsigned p = 1; p <= 65535; p++)
-		n += (map[p >> 3] >> (p & 7)) & 1;
+	/* 64 ports at a time: "-p 443" is one bit set in 8 KiB. */
+	map[0] &= (uint8_t)~1u;		/* port 0 is never a port */
+	for (size_t i = 0; i < sizeof(map); i += sizeof(w)) {
+		memcpy(&w, map + i, sizeof(w));
+		n += (size_t)__builtin_popcountll(w);
+	}
 	free(tg->ports);
 	tg->ports = xreallocarray(NULL, n, sizeof(*tg->ports));
 	tg->nports = 0;
-	for (unsigned p = 1; p <= 65535; p++)
-		if ((map[p >> 3] >> (p & 7)) & 1)
-			tg->ports[tg->nports++] = (uint16_t)p;
+	for (size_t i = 0; i < sizeof(map); i += sizeof(w)) {
+		memcpy(&w, map + i, sizeof(w));
+		for (size_t j = i; w != 0 && j < i + sizeof(w); j++)
+			for (unsigned b = 0; b < 8; b++)
+				if ((map[j] >> b) & 1)
+					tg->ports[tg->nports++] =
+					    (uint16_t)(j * 8 + b);
+	}
 	return 0;
 }
 
