@@ -404,14 +404,10 @@ targets_set_ports(struct targets *tg, const char *list, char *err,
 	free(tg->ports);
 	tg->ports = xreallocarray(NULL, n, sizeof(*tg->ports));
 	tg->nports = 0;
-	for (size_t i = 0; i < sizeof(map); i += sizeof(w)) {
-		memcpy(&w, map + i, sizeof(w));
-		for (size_t j = i; w != 0 && j < i + sizeof(w); j++)
-			for (unsigned b = 0; b < 8; b++)
-				if ((map[j] >> b) & 1)
-					tg->ports[tg->nports++] =
-					    (uint16_t)(j * 8 + b);
-	}
+	for (size_t i = 0; i < sizeof(map); i++)
+		for (unsigned b = 0; map[i] != 0 && b < 8; b++)
+			if ((map[i] >> b) & 1)
+				tg->ports[tg->nports++] = (uint16_t)(i * 8 + b);
 	return 0;
 }
 
