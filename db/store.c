@@ -203,6 +203,22 @@ struct seen {
 	bool		 used;
 };
 
+/* An endpoint's row as ST_EP_FIND reads it; id 0 when there is none. */
+struct ep_row {
+	int64_t		 id;
+	bool		 has_leaf;
+	int64_t		 leaf_scan;
+	char		 leaf[2 * CERT_SHA256_LEN + 1];
+};
+
+/* Whose row it is (the strings of struct observation fit). */
+struct ep_key {
+	char		 ip[64];
+	uint16_t	 port;
+	char		 sni[256];
+	char		 proto[32];
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -221,6 +237,11 @@ struct store {
 	uint64_t	*keys;		/* leaf SPKIs written since: the first
 					   8 bytes, 0 free; nkeys_cap slots */
 	size_t		 nkeys, nkeys_cap;
+	/* The row store_prev_leaf() read inside the open batch, for the
+	 * put_endpoint() of the same observation: nobody else writes then. */
+	bool		 ep_cached;
+	struct ep_key	 ep_key;
+	struct ep_row	 ep_row;
 	int		 wal_fd;	/* the WAL, for wal_writeback(); -1 */
 	bool		 wal_tried;
 	char		 err[512];
@@ -558,6 +579,7 @@ batch_abort(struct store *st)
 		sqlite3_reset(st->stmt[ST_ROLLBACK]);
 	}
 	st->in_tx = false;
+	st->ep_cached = false;
 	st->pending = 0;
 	seen_clear(st);
 	/* What the set remembers is no longer in the file. */
@@ -601,6 +623,7 @@ store_flush(struct store *st)
 		return -1;
 	}
 	st->in_tx = false;
+	st->ep_cached = false;
 	st->pending = 0;
 	seen_clear(st);
 	wal_writeback(st);
@@ -766,14 +789,6 @@ leaf_of(const struct observation *o, struct leaf *lf)
 	}
 }
 
-/* An endpoint's row as ST_EP_FIND reads it; id 0 when there is none. */
-struct ep_row {
-	int64_t		 id;
-	bool		 has_leaf;
-	int64_t		 leaf_scan;
-	char		 leaf[2 * CERT_SHA256_LEN + 1];
-};
-
 static int
 ep_find(struct store *st, const char *ip, uint16_t port, const char *sni,
     const char *proto, struct ep_row *r)
@@ -804,6 +819,34 @@ ep_find(struct store *st, const char *ip, uint16_t port, const char *sni,
 		store_fail(st, rc);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Copies s into dst[size]; false when it does not fit. */
+static bool
+copy_fits(char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		return false;
+	memcpy(dst, s, n + 1);
+	return true;
+}
+
+/* Whether k is the endpoint; with set, makes it so (false when a string
+ * does not fit, and then k is not to be used). */
+static bool
+ep_key_is(struct ep_key *k, bool set, const char *ip, uint16_t port,
+    const char *sni, const char *proto)
+{
+	if (set) {
+		k->port = port;
+		return copy_fits(k->ip, sizeof(k->ip), ip) &&
+		    copy_fits(k->sni, sizeof(k->sni), sni) &&
+		    copy_fits(k->proto, sizeof(k->proto), proto);
+	}
+	return k->port == port && strcmp(k->ip, ip) == 0 &&
+	    strcmp(k->sni, sni) == 0 && strcmp(k->proto, proto) == 0;
 }
 
 /* Binds ST_EP_INSERT for o. */
@@ -892,8 +935,12 @@ put_endpoint(struct store *st, int64_t scan_id, const struct observation *o,
 			return -1;
 		}
 	}
-	if (ep_find(st, o->ip, o->port, o->sni, proto, &r) == -1)
+	if (st->ep_cached && ep_key_is(&st->ep_key, false, o->ip, o->port,
+	    o->sni, proto))
+		r = st->ep_row;
+	else if (ep_find(st, o->ip, o->port, o->sni, proto, &r) == -1)
 		return -1;
+	st->ep_cached = false;
 	st->ep_was_new = r.id == 0;
 	if (r.id != 0) {
 		*id = r.id;
@@ -1154,9 +1201,13 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 	if (rc == 1 && before_scan_id <= st->min_link_scan)
 		return 0;
 	/* The row's latest leaf, unless it is of this sweep or a later one. */
-	if (ep_find(st, ip, port, sni != NULL ? sni : "", protocol != NULL ?
-	    protocol : "tls", &r) == -1)
+	sni = sni != NULL ? sni : "";
+	protocol = protocol != NULL ? protocol : "tls";
+	if (ep_find(st, ip, port, sni, protocol, &r) == -1)
 		return -1;
+	st->ep_cached = st->in_tx && ep_key_is(&st->ep_key, true, ip, port,
+	    sni, protocol);
+	st->ep_row = r;
 	if (!r.has_leaf)
 		return 0;
 	if (r.leaf_scan < before_scan_id) {
@@ -1165,9 +1216,8 @@ store_prev_leaf(struct store *st, const char *ip, uint16_t port,
 	}
 	sqlite3_bind_text(s, 1, ip, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, port);
-	sqlite3_bind_text(s, 3, sni != NULL ? sni : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, protocol != NULL ? protocol : "tls", -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, sni, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, protocol, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, before_scan_id);
 	/* The latest: the highest scan, then the highest id in it. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
