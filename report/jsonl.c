@@ -186,61 +186,61 @@ static void
 cert_json(struct jsonw *w, const struct cert_record *c)
 {
 	jw_obj_begin(w);
-	jw_key(w, "sha256");
+	JW_KEY(w, "sha256");
 	jhex(w, c->sha256, sizeof(c->sha256));
-	jw_key(w, "subject");
+	JW_KEY(w, "subject");
 	jw_cstr(w, c->subject);
-	jw_key(w, "issuer");
+	JW_KEY(w, "issuer");
 	jw_cstr(w, c->issuer);
-	jw_key(w, "serial");
+	JW_KEY(w, "serial");
 	jw_cstr(w, c->serial);
-	jw_key(w, "not_before");
+	JW_KEY(w, "not_before");
 	jtime(w, c->not_before);
-	jw_key(w, "not_after");
+	JW_KEY(w, "not_after");
 	jtime(w, c->not_after);
-	jw_key(w, "sans");
+	JW_KEY(w, "sans");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < c->nsans; i++)
 		jw_cstr(w, c->sans[i]);
 	jw_arr_end(w);
-	jw_key(w, "key_type");
+	JW_KEY(w, "key_type");
 	jw_cstr(w, c->key_type);
-	jw_key(w, "key_bits");
+	JW_KEY(w, "key_bits");
 	jw_int(w, c->key_bits);
-	jw_key(w, "curve");
+	JW_KEY(w, "curve");
 	jw_cstr(w, c->curve);
-	jw_key(w, "signature_algorithm");
+	JW_KEY(w, "signature_algorithm");
 	jw_cstr(w, c->sig_alg);
-	jw_key(w, "is_ca");
+	JW_KEY(w, "is_ca");
 	jw_bool(w, c->is_ca);
-	jw_key(w, "self_signed");
+	JW_KEY(w, "self_signed");
 	jw_bool(w, c->self_signed);
-	jw_key(w, "spki_sha256");
+	JW_KEY(w, "spki_sha256");
 	jhex(w, c->spki_sha256, sizeof(c->spki_sha256));
-	jw_key(w, "version");
+	JW_KEY(w, "version");
 	jw_int(w, c->version);
-	jw_key(w, "key_usage");
+	JW_KEY(w, "key_usage");
 	jkey_usage(w, c->key_usage);
-	jw_key(w, "eku");
+	JW_KEY(w, "eku");
 	jlist(w, c->eku);
-	jw_key(w, "ocsp_urls");
+	JW_KEY(w, "ocsp_urls");
 	jlist(w, c->ocsp_urls);
-	jw_key(w, "crl_urls");
+	JW_KEY(w, "crl_urls");
 	jlist(w, c->crl_urls);
-	jw_key(w, "ca_issuers");
+	JW_KEY(w, "ca_issuers");
 	jlist(w, c->ca_issuers);
-	jw_key(w, "sct_count");
+	JW_KEY(w, "sct_count");
 	jw_int(w, c->sct_count);
 	if (c->has_basic_constraints) {
-		jw_key(w, "path_len");
+		JW_KEY(w, "path_len");
 		if (c->path_len >= 0)
 			jw_int(w, c->path_len);
 		else
 			jw_null(w);
 	}
-	jw_key(w, "ski");
+	JW_KEY(w, "ski");
 	jw_cstr(w, c->ski);
-	jw_key(w, "aki");
+	JW_KEY(w, "aki");
 	jw_cstr(w, c->aki);
 	jw_obj_end(w);
 }
@@ -254,13 +254,13 @@ findings_json(struct jsonw *w, const struct observation *obs)
 		const char *sev = severity_name(fi->severity);
 
 		jw_obj_begin(w);
-		jw_key(w, "rule");
+		JW_KEY(w, "rule");
 		jw_cstr(w, fi->rule);
-		jw_key(w, "severity");
+		JW_KEY(w, "severity");
 		jw_cstr(w, sev != NULL ? sev : "unknown");
-		jw_key(w, "depth");
+		JW_KEY(w, "depth");
 		jw_int(w, fi->depth);
-		jw_key(w, "detail");
+		JW_KEY(w, "detail");
 		JARR(w, fi->detail);
 		jw_obj_end(w);
 	}
@@ -271,15 +271,15 @@ static void
 geo_json(struct jsonw *w, const struct geo_info *g)
 {
 	jw_obj_begin(w);
-	jw_key(w, "country_iso");
+	JW_KEY(w, "country_iso");
 	JARR(w, g->country_iso);
-	jw_key(w, "country");
+	JW_KEY(w, "country");
 	JARR(w, g->country);
-	jw_key(w, "city");
+	JW_KEY(w, "city");
 	JARR(w, g->city);
-	jw_key(w, "asn");
+	JW_KEY(w, "asn");
 	jw_int(w, g->asn);
-	jw_key(w, "as_org");
+	JW_KEY(w, "as_org");
 	JARR(w, g->as_org);
 	jw_obj_end(w);
 }
@@ -303,15 +303,15 @@ static void
 ocsp_json(struct jsonw *w, const struct observation *obs)
 {
 	jw_obj_begin(w);
-	jw_key(w, "stapled");
+	JW_KEY(w, "stapled");
 	jw_bool(w, obs->ocsp_staple_len > 0);
-	jw_key(w, "source");
+	JW_KEY(w, "source");
 	jw_cstr(w, obs->ocsp_live ? "responder" : "staple");
-	jw_key(w, "status");
+	JW_KEY(w, "status");
 	JARR_OR_NULL(w, obs->ocsp_status);
-	jw_key(w, "this_update");
+	JW_KEY(w, "this_update");
 	jtime_or_null(w, obs->ocsp_this_update);
-	jw_key(w, "next_update");
+	JW_KEY(w, "next_update");
 	jtime_or_null(w, obs->ocsp_next_update);
 	jw_obj_end(w);
 }
@@ -322,13 +322,13 @@ tls_json(struct jsonw *w, const struct observation *obs)
 {
 	double ms;
 
-	jw_key(w, "version");
+	JW_KEY(w, "version");
 	JARR(w, obs->version);
-	jw_key(w, "cipher");
+	JW_KEY(w, "cipher");
 	JARR(w, obs->cipher);
-	jw_key(w, "group");
+	JW_KEY(w, "group");
 	JARR(w, obs->group);
-	jw_key(w, "alpn");
+	JW_KEY(w, "alpn");
 	JARR(w, obs->alpn);
 	/* [JSON-NONFINITE] JSON has no NaN; 0.1 ms is all we measure.  The
 	 * rounding overflows past 1.8e307: 0 as well. */
@@ -337,31 +337,31 @@ tls_json(struct jsonw *w, const struct observation *obs)
 		ms = 0;
 	if (!isfinite(ms = round(ms * 10) / 10))
 		ms = 0;
-	jw_key(w, "handshake_ms");
+	JW_KEY(w, "handshake_ms");
 	jw_real(w, ms);
-	jw_key(w, "grab");
+	JW_KEY(w, "grab");
 	jw_cstr(w, obs->raw ? "raw" : "openssl");
-	jw_key(w, "verify");
+	JW_KEY(w, "verify");
 	jw_obj_begin(w);
-	jw_key(w, "ok");
+	JW_KEY(w, "ok");
 	jw_bool(w, obs->verify_code == 0);
-	jw_key(w, "code");
+	JW_KEY(w, "code");
 	jw_int(w, obs->verify_code);
-	jw_key(w, "reason");
+	JW_KEY(w, "reason");
 	JARR(w, obs->verify_reason);
-	jw_key(w, "name_match");
+	JW_KEY(w, "name_match");
 	if (obs->name_match < 0)
 		jw_null(w);
 	else
 		jw_bool(w, obs->name_match == 1);
 	jw_obj_end(w);
-	jw_key(w, "chain");
+	JW_KEY(w, "chain");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < obs->chain_len; i++)
 		cert_json(w, &obs->chain[i]);
 	jw_arr_end(w);
 	if (obs->ocsp_staple_len > 0 || obs->ocsp_status[0] != '\0') {
-		jw_key(w, "ocsp");
+		JW_KEY(w, "ocsp");
 		ocsp_json(w, obs);
 	}
 }
@@ -390,31 +390,31 @@ suites_json(struct jsonw *w, const struct tls_enum_version *v)
 		jw_obj_begin(w);
 		n = snprintf(id, sizeof(id), s->id > 0xffff ? "0x%06x" :
 		    "0x%04x", (unsigned)s->id);
-		jw_key(w, "id");
+		JW_KEY(w, "id");
 		jw_str(w, id, (size_t)n);
-		jw_key(w, "iana");
+		JW_KEY(w, "iana");
 		jw_cstr(w, s->name);
-		jw_key(w, "openssl");
+		JW_KEY(w, "openssl");
 		if (s->openssl != NULL)
 			jw_cstr(w, s->openssl);
 		else
 			jw_null(w);
 		if (s->kx != NULL) {
-			jw_key(w, "kx");
+			JW_KEY(w, "kx");
 			jw_cstr(w, s->kx);
 		}
 		if (s->enc != NULL) {
-			jw_key(w, "enc");
+			JW_KEY(w, "enc");
 			jw_cstr(w, s->enc);
 		}
 		if (s->bits > 0) {
-			jw_key(w, "bits");
+			JW_KEY(w, "bits");
 			jw_int(w, s->bits);
 		}
-		jw_key(w, "forward_secrecy");
+		JW_KEY(w, "forward_secrecy");
 		jw_bool(w, s->fs);
 		if (s->dh_bits > 0) {
-			jw_key(w, "dh_bits");
+			JW_KEY(w, "dh_bits");
 			jw_int(w, s->dh_bits);
 		}
 		jw_obj_end(w);
@@ -436,13 +436,13 @@ static void
 enum_json(struct jsonw *w, const struct tls_enum *e)
 {
 	jw_obj_begin(w);
-	jw_key(w, "versions");
+	JW_KEY(w, "versions");
 	jw_arr_begin(w);
 	for (int k = 0; k < TLSENUM_VER__MAX; k++)
 		if (version_listed(&e->v[k]))
 			jw_cstr(w, e->v[k].name);
 	jw_arr_end(w);
-	jw_key(w, "ciphers");
+	JW_KEY(w, "ciphers");
 	jw_obj_begin(w);
 	for (int k = 0; k < TLSENUM_VER__MAX; k++) {
 		const struct tls_enum_version *tv = &e->v[k];
@@ -452,12 +452,12 @@ enum_json(struct jsonw *w, const struct tls_enum *e)
 		jw_key(w, tv->name);
 		jw_obj_begin(w);
 		jtri(w, "server_order", tv->server_order);
-		jw_key(w, "suites");
+		JW_KEY(w, "suites");
 		suites_json(w, tv);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
-	jw_key(w, "groups");
+	JW_KEY(w, "groups");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < e->ngroups; i++)
 		if (e->groups[i].name != NULL)
@@ -465,14 +465,14 @@ enum_json(struct jsonw *w, const struct tls_enum *e)
 		else
 			jw_int(w, e->groups[i].id);
 	jw_arr_end(w);
-	jw_key(w, "groups_tls13");
+	JW_KEY(w, "groups_tls13");
 	jw_bool(w, e->groups_tls13);
-	jw_key(w, "dh_bits");
+	JW_KEY(w, "dh_bits");
 	if (e->dh_bits > 0)
 		jw_int(w, e->dh_bits);
 	else
 		jw_null(w);
-	jw_key(w, "flags");
+	JW_KEY(w, "flags");
 	jw_obj_begin(w);
 	jtri(w, "secure_renegotiation", e->secure_reneg);
 	jtri(w, "compression", e->compression);
@@ -483,22 +483,22 @@ enum_json(struct jsonw *w, const struct tls_enum *e)
 	jtri(w, "extended_master_secret", e->ems);
 	jtri(w, "encrypt_then_mac", e->etm);
 	jw_obj_end(w);
-	jw_key(w, "alpn");
+	JW_KEY(w, "alpn");
 	JARR_OR_NULL(w, e->alpn);
-	jw_key(w, "ja3s");
+	JW_KEY(w, "ja3s");
 	JARR_OR_NULL(w, e->ja3s);
-	jw_key(w, "jarm");
+	JW_KEY(w, "jarm");
 	JARR_OR_NULL(w, e->jarm);
-	jw_key(w, "profile");
+	JW_KEY(w, "profile");
 	JARR_OR_NULL(w, e->profile);
-	jw_key(w, "profile_reasons");
+	JW_KEY(w, "profile_reasons");
 	JARR(w, e->profile_reasons);
-	jw_key(w, "attempts");
+	JW_KEY(w, "attempts");
 	jw_int(w, e->attempts);
-	jw_key(w, "truncated");
+	JW_KEY(w, "truncated");
 	jw_bool(w, e->truncated);
 	if (e->note[0] != '\0') {
-		jw_key(w, "note");
+		JW_KEY(w, "note");
 		JARR(w, e->note);
 	}
 	jw_obj_end(w);
@@ -511,11 +511,11 @@ static void
 fingerprints_json(struct jsonw *w, const struct observation *obs)
 {
 	if (obs->ja3[0] != '\0') {
-		jw_key(w, "ja3");
+		JW_KEY(w, "ja3");
 		JARR(w, obs->ja3);
 	}
 	if (obs->ja4[0] != '\0') {
-		jw_key(w, "ja4");
+		JW_KEY(w, "ja4");
 		JARR(w, obs->ja4);
 	}
 }
@@ -526,49 +526,49 @@ observation_json(struct jsonw *w, const struct observation *obs)
 	const char *st = scan_status_name(obs->status);
 
 	jw_obj_begin(w);
-	jw_key(w, "ip");
+	JW_KEY(w, "ip");
 	JARR(w, obs->ip);
-	jw_key(w, "port");
+	JW_KEY(w, "port");
 	jw_int(w, obs->port);
-	jw_key(w, "hostname");
+	JW_KEY(w, "hostname");
 	JARR(w, obs->hostname);
-	jw_key(w, "sni");
+	JW_KEY(w, "sni");
 	JARR(w, obs->sni);
-	jw_key(w, "protocol");
+	JW_KEY(w, "protocol");
 	jw_cstr(w, obs->protocol);
-	jw_key(w, "time");
+	JW_KEY(w, "time");
 	jtime(w, obs->time);
-	jw_key(w, "status");
+	JW_KEY(w, "status");
 	jw_cstr(w, st != NULL ? st : "internal-error");
-	jw_key(w, "reason");
+	JW_KEY(w, "reason");
 	JARR(w, obs->reason);
-	jw_key(w, "source");
+	JW_KEY(w, "source");
 	jw_cstr(w, obs->source == OBS_PASSIVE ? "passive" :
 	    obs->source == OBS_FILE ? "file" : "active");
 	if (obs->origin != NULL) {
-		jw_key(w, "file");
+		JW_KEY(w, "file");
 		jw_cstr(w, obs->origin);
 	}
 	if (obs->geo.country_iso[0] != '\0' || obs->geo.asn != 0) {
-		jw_key(w, "geo");
+		JW_KEY(w, "geo");
 		geo_json(w, &obs->geo);
 	}
 	fingerprints_json(w, obs);
 	if (obs->status == SCAN_OK)
 		tls_json(w, obs);
 	if (obs->ja3s[0] != '\0') {
-		jw_key(w, "ja3s");
+		JW_KEY(w, "ja3s");
 		JARR(w, obs->ja3s);
 	}
 	if (obs->jarm[0] != '\0') {
-		jw_key(w, "jarm");
+		JW_KEY(w, "jarm");
 		JARR(w, obs->jarm);
 	}
 	if (obs->tlsenum != NULL) {
-		jw_key(w, "enum");
+		JW_KEY(w, "enum");
 		enum_json(w, obs->tlsenum);
 	}
-	jw_key(w, "findings");
+	JW_KEY(w, "findings");
 	findings_json(w, obs);
 	jw_obj_end(w);
 }

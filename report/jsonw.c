@@ -139,14 +139,13 @@ plain1(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-/* Keys are our own names, plain ASCII: one copy, "key": at once (a key
- * that needs escaping, which none does, takes jw_cstr()'s way). */
+/* A key that needs escaping takes jw_cstr()'s way; a plain one is copied
+ * with its quotes and colon at once. */
 void
 jw_key(struct jsonw *w, const char *key)
 {
 	const unsigned char *u = (const unsigned char *)key;
 	size_t n = strlen(key), i = 0;
-	char *p;
 
 	while (i < n && (n - i >= 8 ? plain8(u + i) : plain1(u[i])))
 		i += n - i >= 8 ? 8 : 1;
@@ -156,6 +155,14 @@ jw_key(struct jsonw *w, const char *key)
 		w->comma = false;
 		return;
 	}
+	jw_key_plain(w, key, n);
+}
+
+void
+jw_key_plain(struct jsonw *w, const char *key, size_t n)
+{
+	char *p;
+
 	sep(w);
 	p = room(w, n + 3);
 	p[0] = '"';

@@ -33,6 +33,10 @@ void	jw_arr_begin(struct jsonw *);
 void	jw_arr_end(struct jsonw *);
 /* The name of the next member of the open object. */
 void	jw_key(struct jsonw *, const char *);
+/* The same of a name of n bytes that needs no escaping.  JW_KEY() takes a
+ * string literal, our own member names, and counts it when compiling. */
+void	jw_key_plain(struct jsonw *, const char *, size_t n);
+#define JW_KEY(w, lit)	jw_key_plain((w), "" lit, sizeof(lit) - 1)
 
 /* The n bytes at s as a string, each byte that starts no valid UTF-8
  * sequence replaced by U+FFFD. */

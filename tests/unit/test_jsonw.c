@@ -148,7 +148,8 @@ test_each_byte_each_place(void **state)
 	jw_free(&w);
 }
 
-/* A key is its string and a colon, commas between members. */
+/* A key is its string and a colon, commas between members; JW_KEY()'s
+ * the same. */
 static void
 test_keys(void **state)
 {
@@ -162,11 +163,13 @@ test_keys(void **state)
 	jw_null(&w);
 	jw_key(&w, "");
 	jw_bool(&w, true);
+	JW_KEY(&w, "not_after");
+	jw_int(&w, 2);
 	jw_obj_end(&w);
 	assert_int_equal(w.len, strlen("{\"ip\":1,\"odd\\\"key\\n\":null,"
-	    "\"\":true}"));
+	    "\"\":true,\"not_after\":2}"));
 	assert_memory_equal(w.buf, "{\"ip\":1,\"odd\\\"key\\n\":null,"
-	    "\"\":true}", w.len);
+	    "\"\":true,\"not_after\":2}", w.len);
 	jw_free(&w);
 }
 
