@@ -44,6 +44,7 @@
 #include <sqlite3.h>
 
 #include "db/store_internal.h"
+#include "scanner/cert.h"
 #include "scanner/xmem.h"
 
 #define BUSY_TIMEOUT_MS	5000
@@ -288,18 +289,6 @@ hexval(char c)
 	return -1;
 }
 
-static void
-hex(const uint8_t *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Optional text: NULL when absent or empty.  SQLITE_STATIC: every
  * statement is reset before the call that bound it returns. */
 static void
@@ -401,7 +390,7 @@ seen_flush(struct store *st)
 
 		if (!e->used || e->latest <= e->written)
 			continue;
-		hex(e->sha256, CERT_SHA256_LEN, sha);
+		cert_hex(e->sha256, CERT_SHA256_LEN, sha);
 		sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, e->latest);
 		if (run(st, ST_CERT_TOUCH) == -1)
@@ -729,7 +718,7 @@ put_cert(struct store *st, const struct cert_record *c, int64_t when)
 			e->latest = when;
 		return 0;
 	}
-	hex(c->sha256, CERT_SHA256_LEN, sha);
+	cert_hex(c->sha256, CERT_SHA256_LEN, sha);
 	if (!st->cert_was_new) {
 		sqlite3_bind_text(st->stmt[ST_CERT_AGAIN], 1, sha, -1,
 		    SQLITE_STATIC);
@@ -739,7 +728,7 @@ put_cert(struct store *st, const struct cert_record *c, int64_t when)
 		if (sqlite3_changes(st->db) > 0)
 			goto seen;
 	}
-	hex(c->spki_sha256, CERT_SHA256_LEN, spki);
+	cert_hex(c->spki_sha256, CERT_SHA256_LEN, spki);
 	sans = sans_json(c);
 	bind_cert(st->stmt[ST_CERT], c, sha, spki, sans, when);
 	sqlite3_set_last_insert_rowid(st->db, 0);
@@ -784,8 +773,8 @@ leaf_of(const struct observation *o, struct leaf *lf)
 {
 	lf->has = o->status == SCAN_OK && o->chain_len > 0;
 	if (lf->has) {
-		hex(o->chain[0].sha256, CERT_SHA256_LEN, lf->sha);
-		hex(o->chain[0].spki_sha256, CERT_SHA256_LEN, lf->spki);
+		cert_hex(o->chain[0].sha256, CERT_SHA256_LEN, lf->sha);
+		cert_hex(o->chain[0].spki_sha256, CERT_SHA256_LEN, lf->spki);
 	}
 }
 
@@ -1020,7 +1009,7 @@ put_links(struct store *st, int64_t obs_id, const struct observation *o)
 	char sha[2 * CERT_SHA256_LEN + 1];
 
 	for (size_t i = 0; i < o->chain_len; i++) {
-		hex(o->chain[i].sha256, CERT_SHA256_LEN, sha);
+		cert_hex(o->chain[i].sha256, CERT_SHA256_LEN, sha);
 		sqlite3_bind_int64(s, 1, obs_id);
 		sqlite3_bind_int64(s, 2, (int64_t)i);
 		sqlite3_bind_text(s, 3, sha, -1, SQLITE_STATIC);
@@ -1063,7 +1052,8 @@ put_findings(struct store *st, int64_t scan_id, int64_t endpoint,
 
 		sha = NULL;
 		if (f->depth >= 0 && (size_t)f->depth < o->chain_len) {
-			hex(o->chain[f->depth].sha256, CERT_SHA256_LEN, buf);
+			cert_hex(o->chain[f->depth].sha256, CERT_SHA256_LEN,
+			    buf);
 			sha = buf;
 		}
 		if (again) {

@@ -654,7 +654,7 @@ oid_name(const struct der *oid, char *buf, size_t len)
 	int nid = certlite_oid_nid(oid);
 
 	if (nid != NID_undef && (sn = OBJ_nid2sn(nid)) != NULL) {
-		snprintf(buf, len, "%s", sn);
+		str_copy(buf, len, sn);
 		return;
 	}
 	obj = d2i_ASN1_OBJECT(NULL, &q, (long)oid->tlv_len);

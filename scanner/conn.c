@@ -1043,11 +1043,11 @@ conn_init_obs(struct conn *c)
 	o->port = c->tgt.port;
 	o->protocol = c->probe->name;
 	o->time = (int64_t)time(NULL);
-	snprintf(o->hostname, sizeof(o->hostname), "%s", c->tgt.host);
+	str_copy(o->hostname, sizeof(o->hostname), c->tgt.host);
 	if (c->tgt.host[0] != '\0')
-		snprintf(o->sni, sizeof(o->sni), "%s", c->tgt.host);
+		str_copy(o->sni, sizeof(o->sni), c->tgt.host);
 	else if (cfg->sni != NULL)
-		snprintf(o->sni, sizeof(o->sni), "%s", cfg->sni);
+		str_copy(o->sni, sizeof(o->sni), cfg->sni);
 }
 
 /* --starttls: "auto" picks by port; "none" is plain TLS; else a name the

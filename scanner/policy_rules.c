@@ -32,6 +32,7 @@
 #include "scanner/policy.h"
 #include "scanner/policy_internal.h"
 #include "scanner/verify.h"
+#include "scanner/xmem.h"
 
 #define DAY	86400
 
@@ -340,7 +341,7 @@ policy_evaluate(const struct policy *p, const struct verify_ctx *vctx,
 			return -1;
 		verified = true;
 		obs->verify_code = vr.code;
-		snprintf(obs->verify_reason, sizeof(obs->verify_reason), "%s",
+		str_copy(obs->verify_reason, sizeof(obs->verify_reason),
 		    vr.reason);
 	}
 	for (size_t i = 0; i < obs->chain_len; i++)

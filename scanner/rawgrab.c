@@ -88,7 +88,7 @@ on_server_kx(void *arg, const struct tlswire_server_kx *kx)
 
 	if (kx->kind == TLSWIRE_SKE_ECDHE &&
 	    (name = tlswire_group_name(kx->named_curve)) != NULL)
-		snprintf(g->group, sizeof(g->group), "%s", name);
+		str_copy(g->group, sizeof(g->group), name);
 	else if (kx->kind == TLSWIRE_SKE_DHE)
 		snprintf(g->group, sizeof(g->group), "dh%u", kx->dh_prime_bits);
 }
@@ -295,12 +295,12 @@ rawgrab_result(struct rawgrab *g, struct observation *obs)
 	const char *v = tlswire_version_name(g->version);
 	const char *c = tlswire_cipher_name(g->cipher);
 
-	snprintf(obs->version, sizeof(obs->version), "%s", v ? v : "");
+	str_copy(obs->version, sizeof(obs->version), v ? v : "");
 	if (g->version != TLSWIRE_SSL2)
-		snprintf(obs->cipher, sizeof(obs->cipher), "%s", c ? c :
+		str_copy(obs->cipher, sizeof(obs->cipher), c ? c :
 		    "unknown");
-	snprintf(obs->group, sizeof(obs->group), "%s", g->group);
-	snprintf(obs->alpn, sizeof(obs->alpn), "%s", g->alpn);
+	str_copy(obs->group, sizeof(obs->group), g->group);
+	str_copy(obs->alpn, sizeof(obs->alpn), g->alpn);
 	obs->chain = g->chain;
 	obs->chain_len = g->chain_len;
 	g->chain = NULL;
@@ -309,7 +309,7 @@ rawgrab_result(struct rawgrab *g, struct observation *obs)
 	obs->ocsp_staple_len = g->staple_len;
 	g->staple = NULL;
 	obs->verify_code = X509_V_ERR_UNSPECIFIED;	/* until judged */
-	snprintf(obs->verify_reason, sizeof(obs->verify_reason),
+	str_copy(obs->verify_reason, sizeof(obs->verify_reason),
 	    "not verified");
 	obs->name_match = -1;
 	obs->raw = true;

@@ -401,7 +401,7 @@ run_pass(const struct verify_ctx *v, X509 *leaf, STACK_OF(X509) *untrusted,
 	if (X509_verify_cert(sctx) < 0 && r->code == X509_V_OK)
 		goto out;
 	record_path(sctx, r);
-	snprintf(r->reason, sizeof(r->reason), "%s",
+	str_copy(r->reason, sizeof(r->reason),
 	    X509_verify_cert_error_string(r->code));
 	rc = 0;
 out:
@@ -625,7 +625,7 @@ verify_chain_names(const struct verify_ctx *v,
 		    sizeof(res->issuer_spki_sha256));
 		res->has_issuer_spki = true;
 	}
-	snprintf(res->reason, sizeof(res->reason), "%s",
+	str_copy(res->reason, sizeof(res->reason),
 	    X509_verify_cert_error_string(res->code));
 	rc = 0;
 out:
