@@ -838,5 +838,6 @@ cert_record_clear(struct cert_record *rec)
 	free(rec->ski);
 	free(rec->aki);
 	X509_free(rec->x509);
+	free(rec->lite);
 	memset(rec, 0, sizeof(*rec));
 }

@@ -395,6 +395,7 @@ struct lite {
 	ASN1_INTEGER		*serial;	/* decoded by OpenSSL */
 	int64_t			 not_before;
 	int64_t			 not_after;
+	int			 tbs_sig_nid;
 	struct certlite_exts	 e;
 };
 
@@ -510,6 +511,7 @@ lite_decode(struct lite *l, const uint8_t *der, size_t len)
 	if (p->sig.len < 1 || p->sig.val[0] > 7)
 		return -1;
 	rc = algo_parse(&p->tbs_sigalg, false, &tbs_alg);
+	l->tbs_sig_nid = tbs_alg.nid;
 	ASN1_OBJECT_free(tbs_alg.obj);
 	if (rc == -1 || algo_parse(&p->sigalg, false, &l->sigalg) == -1 ||
 	    algo_parse(&p->spki_alg, true, &l->spki_alg) == -1)
@@ -582,8 +584,26 @@ name_text(const struct der *name, char **out)
 	return 0;
 }
 
+/* What certlite_link(), certlite_san_names() and certlite_sig_nid() of
+ * the same DER would give: l has read all they read. */
+static struct certlite_view *
+lite_view(const struct lite *l)
+{
+	struct certlite_view *v = xcalloc(1, sizeof(*v));
+
+	v->link.p = l->p;
+	v->link.tbs_sig_nid = l->tbs_sig_nid;
+	v->link_ok = certlite_keyids(l->e.val, &v->link.ski, &v->link.keyid,
+	    &v->link.aki_names) == 0;
+	v->san_ok = certlite_san_names_of(&l->e.val[CLX_SAN],
+	    &v->san_names) == 0;
+	v->sig_nid = l->sigalg.nid;
+	return v;
+}
+
+/* der is the record's own copy, which l points into. */
 static int
-lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
+lite_fill(struct cert_record *rec, const struct lite *l, uint8_t *der,
     size_t len)
 {
 	const struct certlite_parts *p = &l->p;
@@ -598,8 +618,9 @@ lite_fill(struct cert_record *rec, const struct lite *l, const uint8_t *der,
 	if (sha256(der, len, rec->sha256) == -1 ||
 	    sha256(p->spki.tlv, p->spki.tlv_len, rec->spki_sha256) == -1)
 		return -1;
-	rec->der = xmemdup(der, len);
+	rec->der = der;
 	rec->der_len = len;
+	rec->lite = lite_view(l);
 	rec->serial = l->serial != NULL ? cert_serial_string(l->serial) :
 	    cert_serial_mag(l->serial_mag, l->serial_len);
 	rec->not_before = l->not_before;
@@ -614,16 +635,21 @@ int
 certlite_fill(struct cert_record *rec, const uint8_t *der, size_t len)
 {
 	struct lite l;
+	uint8_t *copy;
 	int rc = -1;
 
 	memset(rec, 0, sizeof(*rec));
 	memset(&l, 0, sizeof(l));
 	if (der == NULL || len == 0 || len > CERT_DER_MAX)
 		return -1;
+	/* Read in the record's copy, so that rec->lite can point into it. */
+	copy = xmemdup(der, len);
 	ERR_set_mark();
-	if (lite_decode(&l, der, len) == 0 && lite_fill(rec, &l, der,
+	if (lite_decode(&l, copy, len) == 0 && lite_fill(rec, &l, copy,
 	    len) == 0)
 		rc = 0;
+	else if (rec->der == NULL)
+		free(copy);
 	lite_free(&l);
 	ERR_pop_to_mark();
 	if (rc == -1)

@@ -138,6 +138,8 @@ int	certlite_san(const uint8_t *der, size_t len,
  */
 int	certlite_san_names(const uint8_t *der, size_t len,
 	    struct der *names);
+/* The same of the extension's OCTET STRING v (tag 0: no SAN). */
+int	certlite_san_names_of(const struct der *v, struct der *names);
 /* The GEN_* type of one of those names. */
 int	certlite_gn_type(const struct der *g);
 struct X509_name_st *certlite_subject(const uint8_t *der, size_t len);
@@ -181,6 +183,19 @@ struct certlite_link {
 
 /* 0 with *k filled (pointing into der), -1 when unsure. */
 int	certlite_link(const uint8_t *der, size_t len, struct certlite_link *k);
+
+/*
+ * What certlite_fill() read, kept with the record (rec->lite, pointing
+ * into rec->der): certlite_link(), certlite_san_names() and
+ * certlite_sig_nid() of rec->der, without walking it a third time.
+ */
+struct certlite_view {
+	bool			 link_ok;	/* certlite_link() gives 0 */
+	struct certlite_link	 link;
+	bool			 san_ok;	/* certlite_san_names() gives 0 */
+	struct der		 san_names;
+	int			 sig_nid;
+};
 /*
  * The key identifiers of Extensions walked by certlite_exts_walk(), as
  * X509V3_EXT_d2i() would decode them: -1 when one is not read here.

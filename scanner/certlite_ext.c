@@ -379,9 +379,16 @@ certlite_san_names(const uint8_t *der, size_t len, struct der *names)
 	memset(names, 0, sizeof(*names));
 	if (san_value(der, len, &v) == -1)
 		return -1;
-	if (v.tag == 0)
+	return certlite_san_names_of(&v, names);
+}
+
+int
+certlite_san_names_of(const struct der *v, struct der *names)
+{
+	memset(names, 0, sizeof(*names));
+	if (v->tag == 0)
 		return 0;
-	if (ext_tlv(&v, DER_SEQUENCE, names) == -1 || gns_check(names) < 0) {
+	if (ext_tlv(v, DER_SEQUENCE, names) == -1 || gns_check(names) < 0) {
 		memset(names, 0, sizeof(*names));
 		return -1;
 	}

@@ -34,6 +34,7 @@ const char	*scan_status_name(enum scan_status);
 int		 scan_status_from_name(const char *);
 
 struct x509_st;		/* OpenSSL's X509, kept opaque here */
+struct certlite_view;	/* certlite's reading of der (certlite.h) */
 struct tls_enum;	/* --enum results (probes/enum.h) */
 
 /* Frees a struct tls_enum (probes/enum.c); NULL is a no-op. */
@@ -80,6 +81,10 @@ struct cert_record {
 	struct x509_st	*x509;		/* the parsed certificate, owned (one
 					   reference), so that verification
 					   does not decode it again */
+	struct certlite_view *lite;	/* what certlite read of der, owned,
+					   for verify, hostname and policy,
+					   which would walk it again; NULL
+					   when OpenSSL parsed it */
 };
 
 /* Finding severities, lowest first; names in status.c. */

@@ -236,6 +236,56 @@ rec_eq(const struct cert_record *f, const struct cert_record *l)
 	str_eq("aki", f->aki, l->aki);
 }
 
+static void
+der_eq(const char *field, const struct der *a, const struct der *b)
+{
+	if (a->tag != b->tag || a->tlv != b->tlv || a->tlv_len != b->tlv_len ||
+	    a->val != b->val || a->len != b->len)
+		fail_msg("%s differs", field);
+}
+
+/* What certlite_fill() keeps in rec->lite is what certlite_link(),
+ * certlite_san_names() and certlite_sig_nid() say of rec->der. */
+static void
+view_eq(const struct cert_record *r)
+{
+	const struct certlite_view *v = r->lite;
+	const struct certlite_parts *a, *b;
+	struct certlite_link k;
+	struct der names;
+
+	assert_non_null(v);
+	int_eq("link verdict", certlite_link(r->der, r->der_len, &k) == 0,
+	    v->link_ok);
+	if (v->link_ok) {
+		a = &k.p;
+		b = &v->link.p;
+		der_eq("tbs", &a->tbs, &b->tbs);
+		der_eq("version", &a->version, &b->version);
+		der_eq("serial", &a->serial, &b->serial);
+		der_eq("tbs_sigalg", &a->tbs_sigalg, &b->tbs_sigalg);
+		der_eq("issuer", &a->issuer, &b->issuer);
+		der_eq("not_before", &a->not_before, &b->not_before);
+		der_eq("not_after", &a->not_after, &b->not_after);
+		der_eq("subject", &a->subject, &b->subject);
+		der_eq("spki", &a->spki, &b->spki);
+		der_eq("spki_alg", &a->spki_alg, &b->spki_alg);
+		der_eq("spki_key", &a->spki_key, &b->spki_key);
+		der_eq("exts", &a->exts, &b->exts);
+		der_eq("sigalg", &a->sigalg, &b->sigalg);
+		der_eq("sig", &a->sig, &b->sig);
+		int_eq("tbs_sig_nid", k.tbs_sig_nid, v->link.tbs_sig_nid);
+		der_eq("ski", &k.ski, &v->link.ski);
+		der_eq("keyid", &k.keyid, &v->link.keyid);
+		int_eq("aki_names", k.aki_names, v->link.aki_names);
+	}
+	int_eq("san verdict", certlite_san_names(r->der, r->der_len,
+	    &names) == 0, v->san_ok);
+	if (v->san_ok)
+		der_eq("san_names", &names, &v->san_names);
+	int_eq("sig_nid", certlite_sig_nid(r->der, r->der_len), v->sig_nid);
+}
+
 /*
  * Both parsers on the same bytes: same verdict, same record.  Returns
  * true when the lite path did it alone (no fallback).
@@ -257,6 +307,7 @@ diff_one(const uint8_t *der, size_t len)
 		if (rfast == 0) {
 			rec_eq(&full, &fast);
 			assert_null(fast.x509);
+			view_eq(&fast);
 		}
 	}
 	assert_int_equal(ERR_peek_error(), 0);
