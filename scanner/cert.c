@@ -416,9 +416,8 @@ cert_sig_alg_plain(const ASN1_OBJECT *obj)
 	return xstrdup(buf);
 }
 
-/* inet_ntop(AF_INET) without its sprintf: "192.0.2.7". */
-static void
-ipv4_text(const unsigned char *p, char *out)
+void
+cert_ipv4_text(const unsigned char *p, char *out)
 {
 	for (int i = 0; i < 4; i++) {
 		unsigned v = p[i];
@@ -439,7 +438,7 @@ ip_append(struct cert_sb *sb, const unsigned char *p, size_t len)
 
 	sb_puts(sb, "IP:");
 	if (len == 4) {
-		ipv4_text(p, buf);
+		cert_ipv4_text(p, buf);
 		sb_puts(sb, buf);
 		return;
 	}

@@ -38,5 +38,7 @@ struct x509_st *cert_record_x509(const struct cert_record *rec);
 void	cert_record_clear(struct cert_record *rec);
 /* Lower-case hex of a SHA-256 into out (65 bytes with the NUL). */
 void	cert_hex(const uint8_t *bytes, size_t len, char *out);
+/* inet_ntop(AF_INET) without its sprintf: "192.0.2.7" (out: 16 bytes). */
+void	cert_ipv4_text(const unsigned char *p, char *out);
 
 #endif /* CERTSWEEP_CERT_H */

@@ -41,6 +41,7 @@
 
 #include "probes/enum.h"
 #include "probes/probe.h"
+#include "scanner/cert.h"
 #include "scanner/engine_internal.h"
 #include "scanner/log.h"
 #include "scanner/rawgrab.h"
@@ -962,7 +963,9 @@ conn_set_addr(struct conn *c, const struct sockaddr *sa, socklen_t len)
 		struct sockaddr_in *in = (struct sockaddr_in *)&c->sa;
 
 		in->sin_port = htons(c->tgt.port);
-		inet_ntop(AF_INET, &in->sin_addr, c->obs.ip, sizeof(c->obs.ip));
+		_Static_assert(sizeof(c->obs.ip) >= INET_ADDRSTRLEN,
+		    "room for a dotted quad");
+		cert_ipv4_text((const unsigned char *)&in->sin_addr, c->obs.ip);
 	} else {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&c->sa;
 

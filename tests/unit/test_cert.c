@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -622,6 +623,28 @@ test_rsa_pss_names_hash(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* cert_ipv4_text() is inet_ntop(AF_INET): every value in every octet. */
+static void
+test_ipv4_text(void **state)
+{
+	unsigned char a[4];
+	char got[16], want[INET_ADDRSTRLEN];
+
+	(void)state;
+	for (int pos = 0; pos < 4; pos++)
+		for (int v = 0; v < 256; v++) {
+			a[0] = 10;
+			a[1] = 0;
+			a[2] = 255;
+			a[3] = 99;
+			a[pos] = (unsigned char)v;
+			cert_ipv4_text(a, got);
+			assert_non_null(inet_ntop(AF_INET, a, want,
+			    sizeof(want)));
+			assert_string_equal(got, want);
+		}
+}
+
 int
 main(void)
 {
@@ -635,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_v1_ed25519_zero_serial),
 		cmocka_unit_test(test_unknown_key_algorithm),
 		cmocka_unit_test(test_rsa_pss_names_hash),
+		cmocka_unit_test(test_ipv4_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
