@@ -97,8 +97,9 @@ struct conn {
 	socklen_t		 salen;
 	int			 fd;
 	SSL			*ssl;
-	struct event		 io;
 	bool			 edge;		/* io: read|write, edge-triggered */
+	bool			 keep_socket;	/* the raw grab is done: keep fd */
+	bool			 reused;	/* fd is a kept socket */
 	struct event		 tmo;
 	enum conn_state		 state;
 	unsigned		 attempt;
@@ -109,6 +110,14 @@ struct conn {
 	bool			 in_start;	/* evdns may answer at once */
 	bool			 dns_answered;
 	struct observation	 obs;
+	/*
+	 * Kept when the struct is reused (conn_alloc() clears only what
+	 * comes before): the socket of a finished raw grab, connected to
+	 * nothing and still watched by io (conn_keep_socket()).  -1: none.
+	 */
+	struct event		 io;
+	int			 spare_fd;
+	sa_family_t		 spare_family;
 };
 
 static void	conn_connect(struct conn *);
@@ -145,12 +154,33 @@ conn_alloc(struct engine *eng)
 {
 	struct conn *c = eng->spare;
 
-	if (c == NULL)
-		return xcalloc(1, sizeof(*c));
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->spare_fd = -1;
+		return c;
+	}
 	eng->spare = c->next_spare;
 	eng->nspare--;
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct conn, io));
 	return c;
+}
+
+static void
+conn_drop_socket(struct conn *c)
+{
+	if (c->spare_fd == -1)
+		return;
+	event_del(&c->io);
+	close(c->spare_fd);
+	c->spare_fd = -1;
+}
+
+/* Out of descriptors: the kept sockets go first. */
+static void
+conn_spares_drop_sockets(struct engine *eng)
+{
+	for (struct conn *c = eng->spare; c != NULL; c = c->next_spare)
+		conn_drop_socket(c);
 }
 
 static void
@@ -159,12 +189,40 @@ conn_free(struct conn *c)
 	struct engine *eng = c->eng;
 
 	if (eng->nspare >= CONN_SPARES) {
+		conn_drop_socket(c);
 		free(c);
 		return;
 	}
 	c->next_spare = eng->spare;
 	eng->spare = c;
 	eng->nspare++;
+}
+
+static void	raw_reset(struct conn *);
+
+/*
+ * The raw grab is done: its socket is kept for this worker's next
+ * endpoint.  connect() to AF_UNSPEC resets the connection (an RST, as
+ * SO_LINGER 0 does) and leaves the socket unbound, to be connected anew
+ * (connect(2); that connect() also clears the ECONNRESET the reset
+ * leaves).  io stays registered, edge-triggered, so the next endpoint
+ * needs no socket(), close() or epoll_ctl() add and delete: 8 system
+ * calls an endpoint become 4.  Until then the socket reports a hang-up,
+ * which conn_io_cb() ignores (CONN_DONE) and conn_connected() tells from
+ * the new connection's events.  false: close it as before.
+ */
+static bool
+conn_keep_socket(struct conn *c)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+	if (c->fd == -1 || c->ssl != NULL || !c->edge ||
+	    connect(c->fd, &unspec, sizeof(unspec)) == -1)
+		return false;
+	c->spare_fd = c->fd;
+	c->spare_family = c->sa.ss_family;
+	c->fd = -1;
+	return true;
 }
 
 static void
@@ -177,13 +235,17 @@ conn_release(struct conn *c)
 	if (c->ai != NULL)
 		evutil_freeaddrinfo(c->ai);
 	c->ai = NULL;
-	event_del(&c->io);
+	if (!c->keep_socket || !conn_keep_socket(c))
+		event_del(&c->io);
 	event_del(&c->tmo);
 	if (c->ssl != NULL)
 		SSL_free(c->ssl);
 	c->ssl = NULL;
-	if (c->fd != -1)
+	if (c->fd != -1) {
+		if (c->keep_socket)
+			raw_reset(c);
 		close(c->fd);
+	}
 	c->fd = -1;
 	preamble_free(c);
 	rawgrab_free(c->raw);
@@ -239,6 +301,7 @@ conn_spares_free(struct engine *eng)
 
 	while ((c = eng->spare) != NULL) {
 		eng->spare = c->next_spare;
+		conn_drop_socket(c);
 		free(c);
 	}
 	eng->nspare = 0;
@@ -388,7 +451,8 @@ raw_end(struct conn *c, enum raw_rc rc)
 
 	if (rc == RAW_DONE) {
 		rawgrab_result(c->raw, &c->obs);
-		raw_reset(c);
+		/* Reset by conn_release(), or by --enum's first attempt. */
+		c->keep_socket = !c->eng->cfg->enumerate;
 		conn_success(c);
 		return;
 	}
@@ -841,6 +905,15 @@ conn_established(struct conn *c)
 /* The connect finished.  Writable alone means it succeeded (a failure also
  * reports EPOLLERR, which libevent turns into EV_READ | EV_WRITE), so only
  * then is SO_ERROR asked: one system call less per endpoint. */
+static bool
+sock_connected(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
+}
+
 static void
 conn_connected(struct conn *c, short what)
 {
@@ -850,6 +923,10 @@ conn_connected(struct conn *c, short what)
 	if ((what & EV_READ) &&
 	    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
+	/* A kept socket's hang-up from before this connect, which the loop
+	 * had already taken from epoll: not connected yet, wait on. */
+	if (err == 0 && (what & EV_READ) && c->reused && !sock_connected(c->fd))
+		return;
 	if (err == 0) {
 		conn_established(c);
 		return;
@@ -915,14 +992,20 @@ conn_tmo_cb(evutil_socket_t fd, short what, void *arg)
 static void
 conn_connect(struct conn *c)
 {
+	bool watched = c->spare_fd != -1;	/* see conn_start() */
 	int one = 1;
 
 	c->state = CONN_CONNECT;
-	c->fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (c->fd == -1) {
+	if (watched) {
+		c->fd = c->spare_fd;
+		c->spare_fd = -1;
+		c->edge = true;
+		c->reused = true;
+	} else if ((c->fd = socket(c->sa.ss_family, SOCK_STREAM |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
 		if (errno == EMFILE || errno == ENFILE) {
 			/* Wait for a descriptor: the deadline timer retries. */
+			conn_spares_drop_sockets(c->eng);
 			c->state = CONN_WAIT_FD;
 			engine_fd_pressure(c->eng);
 			event_add(&c->tmo, &(struct timeval){ 0, 100000 });
@@ -939,12 +1022,14 @@ conn_connect(struct conn *c)
 		    sizeof(one));
 	conn_step_deadline(c);
 	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) == 0) {
-		conn_watch(c);
+		if (!watched)
+			conn_watch(c);
 		conn_established(c);
 		return;
 	}
 	if (errno == EINPROGRESS) {
-		conn_watch(c);
+		if (!watched)
+			conn_watch(c);
 		return;
 	}
 	if (errno == ECONNREFUSED)
@@ -1080,7 +1165,13 @@ conn_start(struct engine *eng, const struct target *t)
 	c->t0 = engine_now();
 	LIST_INSERT_HEAD(&eng->conns, c, entry);
 	evtimer_assign(&c->tmo, eng->base, conn_tmo_cb, c);
-	event_assign(&c->io, eng->base, -1, EV_WRITE, conn_io_cb, c);
+	/* A kept socket (conn_keep_socket()) serves a raw grab of an address
+	 * of its family, in conn_connect(); else it goes. */
+	if (c->use_openssl || !(c->probe->flags & PROBE_IMPLICIT_TLS) ||
+	    t->family != c->spare_family)
+		conn_drop_socket(c);
+	if (c->spare_fd == -1)
+		event_assign(&c->io, eng->base, -1, EV_WRITE, conn_io_cb, c);
 	conn_init_obs(c);
 	if (t->family == AF_UNSPEC) {
 		conn_resolve(c);
