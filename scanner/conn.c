@@ -902,9 +902,6 @@ conn_established(struct conn *c)
 		preamble_start(c);
 }
 
-/* The connect finished.  Writable alone means it succeeded (a failure also
- * reports EPOLLERR, which libevent turns into EV_READ | EV_WRITE), so only
- * then is SO_ERROR asked: one system call less per endpoint. */
 static bool
 sock_connected(int fd)
 {
@@ -914,6 +911,9 @@ sock_connected(int fd)
 	return getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
 }
 
+/* The connect finished.  Writable alone means it succeeded (a failure also
+ * reports EPOLLERR, which libevent turns into EV_READ | EV_WRITE), so only
+ * then is SO_ERROR asked: one system call less per endpoint. */
 static void
 conn_connected(struct conn *c, short what)
 {
@@ -996,11 +996,11 @@ conn_connect(struct conn *c)
 	int one = 1;
 
 	c->state = CONN_CONNECT;
+	c->reused = watched;
 	if (watched) {
 		c->fd = c->spare_fd;
 		c->spare_fd = -1;
 		c->edge = true;
-		c->reused = true;
 	} else if ((c->fd = socket(c->sa.ss_family, SOCK_STREAM |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
 		if (errno == EMFILE || errno == ENFILE) {
