@@ -685,6 +685,32 @@ certlite_link(const uint8_t *der, size_t len, struct certlite_link *k)
 }
 
 int
+certlite_rec_link(const struct cert_record *rec, struct certlite_link *k)
+{
+	if (rec->lite == NULL || !rec->lite->link_ok)
+		return certlite_link(rec->der, rec->der_len, k);
+	*k = rec->lite->link;
+	return 0;
+}
+
+int
+certlite_rec_san_names(const struct cert_record *rec, struct der *names)
+{
+	if (rec->lite == NULL)
+		return certlite_san_names(rec->der, rec->der_len, names);
+	*names = rec->lite->san_names;
+	return rec->lite->san_ok ? 0 : -1;
+}
+
+int
+certlite_rec_sig_nid(const struct cert_record *rec)
+{
+	if (rec->lite == NULL)
+		return certlite_sig_nid(rec->der, rec->der_len);
+	return rec->lite->sig_nid;
+}
+
+int
 certlite_sig_nid(const uint8_t *der, size_t len)
 {
 	struct certlite_parts p;

@@ -196,6 +196,11 @@ struct certlite_view {
 	struct der		 san_names;
 	int			 sig_nid;
 };
+/* certlite_link(), certlite_san_names() and certlite_sig_nid() of
+ * rec->der, from rec->lite when certlite_fill() kept it. */
+int	certlite_rec_link(const struct cert_record *, struct certlite_link *);
+int	certlite_rec_san_names(const struct cert_record *, struct der *);
+int	certlite_rec_sig_nid(const struct cert_record *);
 /*
  * The key identifiers of Extensions walked by certlite_exts_walk(), as
  * X509V3_EXT_d2i() would decode them: -1 when one is not read here.

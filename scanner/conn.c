@@ -165,6 +165,13 @@ conn_alloc(struct engine *eng)
 	return c;
 }
 
+/* TLS at once with our own hello: the raw grab (or --enum). */
+static bool
+raw_hello(const struct conn *c)
+{
+	return !c->use_openssl && (c->probe->flags & PROBE_IMPLICIT_TLS);
+}
+
 static void
 conn_drop_socket(struct conn *c)
 {
@@ -1017,7 +1024,7 @@ conn_connect(struct conn *c)
 	}
 	/* Dialogues and OpenSSL's flights must not wait for an ACK; the raw
 	 * grab and --enum send one hello each, which Nagle never holds. */
-	if (c->use_openssl || !(c->probe->flags & PROBE_IMPLICIT_TLS))
+	if (!raw_hello(c))
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
 	conn_step_deadline(c);
@@ -1167,8 +1174,7 @@ conn_start(struct engine *eng, const struct target *t)
 	evtimer_assign(&c->tmo, eng->base, conn_tmo_cb, c);
 	/* A kept socket (conn_keep_socket()) serves a raw grab of an address
 	 * of its family, in conn_connect(); else it goes. */
-	if (c->use_openssl || !(c->probe->flags & PROBE_IMPLICIT_TLS) ||
-	    t->family != c->spare_family)
+	if (!raw_hello(c) || t->family != c->spare_family)
 		conn_drop_socket(c);
 	if (c->spare_fd == -1)
 		event_assign(&c->io, eng->base, -1, EV_WRITE, conn_io_cb, c);

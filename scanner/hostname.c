@@ -314,16 +314,6 @@ has_dns_san(const struct sans *s)
 	return false;
 }
 
-/* certlite_san_names(), as the record's certlite_fill() kept it if so. */
-static bool
-lite_san_names(const struct cert_record *rec, struct der *names)
-{
-	if (rec->lite == NULL)
-		return certlite_san_names(rec->der, rec->der_len, names) == 0;
-	*names = rec->lite->san_names;
-	return rec->lite->san_ok;
-}
-
 int
 hostname_check_cert(const struct cert_record *rec, const char *host,
     char *why, size_t whylen)
@@ -347,7 +337,7 @@ hostname_check_cert(const struct cert_record *rec, const char *host,
 	 * the DER, d2i_X509 costs ~100 us (certlite.h); read here when
 	 * certlite can, else decoded by OpenSSL as X509_get_ext_d2i()
 	 * would; else as OpenSSL parsed the certificate. */
-	if (lite && lite_san_names(rec, &names))
+	if (lite && certlite_rec_san_names(rec, &names) == 0)
 		sans_from_der(&sans, &names);
 	else if (lite && certlite_san(rec->der, rec->der_len, &gens) == 0)
 		sans_from_gens(&sans, gens);

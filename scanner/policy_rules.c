@@ -119,10 +119,8 @@ sig_digest(const struct cert_record *c, char *out, size_t outlen)
 	out[0] = '\0';
 	/* A lite record: the algorithm from the DER, no d2i_X509 (~100 us,
 	 * certlite.h), unless the hash hides in RSASSA-PSS parameters. */
-	if (c->lite != NULL)
-		nid = c->lite->sig_nid;
-	else if (c->x509 == NULL && c->der != NULL)
-		nid = certlite_sig_nid(c->der, c->der_len);
+	if (c->x509 == NULL && c->der != NULL)
+		nid = certlite_rec_sig_nid(c);
 	if (nid != NID_undef && nid != NID_rsassaPss &&
 	    OBJ_find_sigid_algs(nid, &mdnid, &pknid) == 1 &&
 	    mdnid != NID_undef && (sn = OBJ_nid2sn(mdnid)) != NULL) {

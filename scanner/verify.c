@@ -609,15 +609,9 @@ verify_chain_names(const struct verify_ctx *v,
 	w->n = n;
 	w->sctx = NULL;
 	w->len = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct certlite_view *lv = chain[i].lite;
-
-		if (lv != NULL && lv->link_ok)
-			w->k[i] = lv->link;
-		else if (certlite_link(chain[i].der, chain[i].der_len,
-		    &w->k[i]) == -1)
+	for (size_t i = 0; i < n; i++)
+		if (certlite_rec_link(&chain[i], &w->k[i]) == -1)
 			goto out;
-	}
 	if (walk_chain(w) == -1)
 		goto out;
 	result_init(res);
